@@ -1,0 +1,127 @@
+//! Command-line interface: argument definitions and dispatch to the library.
+//!
+//! Each subcommand is a thin adapter over a library module so that the same behaviour is
+//! available to the controller and to tests without going through the CLI.
+
+use std::error::Error as StdError;
+
+use clap::{Parser, Subcommand};
+
+use crate::version::VersionInfo;
+
+/// rudder renders Helm charts natively and keeps the result converged in Kubernetes.
+#[derive(Debug, Parser)]
+#[command(name = "rudder", version, about, long_about = None)]
+pub struct Cli {
+    /// On failure, print the whole chain of causes, not only the top-level error.
+    #[arg(long, global = true)]
+    pub debug: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands rudder offers.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print rudder's version and the Kubernetes API version it targets.
+    Version {
+        /// Print the version as a JSON object instead of one line of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Errors a CLI invocation can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Serializing output failed.
+    #[error("cannot encode output as JSON")]
+    Encode(#[source] serde_json::Error),
+}
+
+/// Runs one parsed invocation.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Version { json } => print_version(json),
+    }
+}
+
+fn print_version(json: bool) -> Result<(), CliError> {
+    let info = VersionInfo::current();
+    if json {
+        let text = serde_json::to_string(&info).map_err(CliError::Encode)?;
+        println!("{text}");
+    } else {
+        println!("{info}");
+    }
+    Ok(())
+}
+
+/// Formats an error for the terminal: one line, or with `debug` the cause chain too.
+pub fn describe_error(err: &dyn StdError, debug: bool) -> String {
+    let mut out = format!("Error: {err}");
+    if debug {
+        let mut source = err.source();
+        while let Some(cause) = source {
+            out.push_str(&format!("\n  caused by: {cause}"));
+            source = cause.source();
+        }
+    } else if err.source().is_some() {
+        // One line stays one line, but the innermost cause is usually what a user can act on.
+        let mut innermost = err.source();
+        while let Some(next) = innermost.and_then(StdError::source) {
+            innermost = Some(next);
+        }
+        if let Some(cause) = innermost {
+            out.push_str(&format!(": {cause}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] Middle);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("middle")]
+    struct Middle(#[source] std::io::Error);
+
+    fn chain() -> Outer {
+        Outer(Middle(std::io::Error::other("disk on fire")))
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn error_is_one_line_with_root_cause_by_default() {
+        assert_eq!(
+            describe_error(&chain(), false),
+            "Error: outer: disk on fire"
+        );
+    }
+
+    #[test]
+    fn debug_prints_whole_cause_chain() {
+        assert_eq!(
+            describe_error(&chain(), true),
+            "Error: outer\n  caused by: middle\n  caused by: disk on fire"
+        );
+    }
+
+    #[test]
+    fn version_subcommand_parses() {
+        let cli = Cli::try_parse_from(["rudder", "version", "--json"]).expect("parses");
+        assert!(matches!(cli.command, Command::Version { json: true }));
+    }
+}

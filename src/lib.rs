@@ -1,0 +1,7 @@
+//! rudder: a Kubernetes operator that renders Helm charts natively and keeps them converged.
+//!
+//! The module map and the direction of dependencies between modules are described in
+//! `docs/design.md`.
+
+pub mod cli;
+pub mod version;

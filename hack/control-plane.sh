@@ -152,13 +152,15 @@ make_pki() {
       -keyout ca.key -out ca.crt 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout server.key \
       -out server.csr 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n' >server.ext
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >server.ext
     openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
       -extfile server.ext -out server.crt 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=admin" -keyout admin.key \
       -out admin.csr 2>/dev/null
+    # rustls accepts only X.509 v3 certificates: extensions make `openssl x509` write v3.
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' >admin.ext
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
-      -out admin.crt 2>/dev/null
+      -extfile admin.ext -out admin.crt 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
@@ -204,6 +206,9 @@ cmd_up() {
   cmd_build
   rm -rf "$STATE"
   mkdir -p "$STATE"
+  # A failed start leaves nothing running behind.
+  CP_STARTED=0
+  trap '[ "$CP_STARTED" = 1 ] || cmd_down >/dev/null 2>&1' EXIT
   make_pki
   local etcd_port etcd_peer api_port pki="$STATE/pki"
   etcd_port="$(free_port)"
@@ -243,11 +248,12 @@ cmd_up() {
     --kubeconfig "$STATE/kubeconfig" --authentication-kubeconfig "$STATE/kubeconfig" \
     --authorization-kubeconfig "$STATE/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-    --controllers namespace,garbage-collector,serviceaccount-token,serviceaccount \
+    --controllers namespace-controller,garbage-collector-controller,serviceaccount-token-controller,serviceaccount-controller \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials=false
   sleep 0.5
   running kube-controller-manager || { tail -n 30 "$STATE/kube-controller-manager.log" >&2; die "kube-controller-manager exited"; }
+  CP_STARTED=1
   log "up (logs in $STATE)"
   cmd_env
 }

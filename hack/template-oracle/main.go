@@ -28,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,6 +81,9 @@ type Result struct {
 	Case
 	Output *string `json:"output,omitempty"`
 	Error  *string `json:"error,omitempty"`
+	// Warnings are the lines Helm logged while coalescing values or rendering (for example
+	// "warning: skipped value for oracle.a: Not a table."), without timestamps.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Expected is the document written by -write and compared by -check.
@@ -100,7 +104,7 @@ func main() {
 func run() error {
 	var (
 		tplText, tplFile, valText, valFile, helpersFile, chartValFile, name string
-		batch, write, check                                                string
+		batch, write, check                                                 string
 	)
 	flag.StringVar(&tplText, "template", "", "template text")
 	flag.StringVar(&tplFile, "template-file", "", "read the template from this file")
@@ -275,12 +279,29 @@ func validate(cases []Case) error {
 	return nil
 }
 
+// renderLogged renders a case and returns what Helm logged meanwhile, one entry per line.
+func renderLogged(c Case) (string, []string, error) {
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	log.SetFlags(0)
+	defer log.SetOutput(os.Stderr)
+	out, err := Render(c)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return out, lines, err
+}
+
 // renderResult renders a case twice to catch unmarked nondeterminism and builds its Result.
 func renderResult(c Case) (Result, error) {
 	r := Result{Case: c}
-	out, err := Render(c)
-	out2, err2 := Render(c)
-	if !c.Nondeterministic && (out != out2 || errString(err) != errString(err2)) {
+	out, warnings, err := renderLogged(c)
+	out2, warnings2, err2 := renderLogged(c)
+	if !c.Nondeterministic && (out != out2 || errString(err) != errString(err2) ||
+		strings.Join(warnings, "\n") != strings.Join(warnings2, "\n")) {
 		return r, fmt.Errorf("case %q: output differs between runs; mark it nondeterministic", c.Name)
 	}
 	if c.Match != "" {
@@ -292,6 +313,7 @@ func renderResult(c Case) (Result, error) {
 	if c.Nondeterministic {
 		return r, nil
 	}
+	r.Warnings = warnings
 	if err != nil {
 		s := err.Error()
 		r.Error = &s

@@ -1,0 +1,75 @@
+//! YAML and JSON exactly as Helm's Go code reads and writes them.
+//!
+//! Helm renders `toYaml` with `sigs.k8s.io/yaml` (JSON first, then go-yaml v2), `toYamlPretty`
+//! with the go-yaml v3 encoder, `toJson` with `encoding/json`, and reads values files and
+//! `fromYaml` input with go-yaml v2 (YAML 1.1: `yes`/`on` are booleans) followed by a JSON
+//! round trip that turns every number into a float64. Charts depend on these details byte for
+//! byte, so this module reproduces them; `serde_json::Value` is the interchange type (integers
+//! as i64/u64, floats as f64).
+//!
+//! Writing:
+//! - [`to_yaml`] / [`to_yaml_trimmed`]: `sigs.k8s.io/yaml.Marshal` (and Helm's `toYaml`).
+//! - [`to_yaml_pretty`]: Helm's `toYamlPretty` (go-yaml v3, indent 2).
+//! - [`json::to_json`] with [`json::JsonOptions`]: `json.Marshal`, `MarshalIndent`, raw.
+//!
+//! Reading: see [`parse_values`], [`from_yaml`], [`from_yaml_array`], [`yaml_to_value`] and
+//! [`from_yaml_documents`].
+
+mod decode;
+mod emitter;
+mod encode;
+mod gofmt;
+mod gosort;
+pub mod json;
+mod resolve;
+
+use serde_json::Value;
+
+pub use decode::{
+    NumberMode, from_yaml, from_yaml_array, from_yaml_documents, parse_values, yaml_to_value,
+};
+
+/// Errors worded as the Go libraries word them, so they can be shown to chart authors as Helm
+/// shows them.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A go-yaml error; the text starts with `yaml: ` (e.g. `yaml: line 3: mapping values are
+    /// not allowed in this context`).
+    #[error("{0}")]
+    Yaml(String),
+    /// `sigs.k8s.io/yaml.Unmarshal` failing while reading YAML (wraps a go-yaml or JSON message).
+    #[error("error converting YAML to JSON: {0}")]
+    Convert(String),
+    /// `sigs.k8s.io/yaml.Unmarshal` failing to store the data in the requested Go type
+    /// (e.g. `json: cannot unmarshal array into Go value of type map[string]interface {}`).
+    #[error("error unmarshaling JSON: while decoding JSON: {0}")]
+    Unmarshal(String),
+}
+
+/// `sigs.k8s.io/yaml.Marshal(v)`: the YAML text with its trailing newline.
+pub fn to_yaml(value: &Value) -> Result<String, Error> {
+    let node = encode::node_v2(value)?;
+    Ok(emitter::emit_document(&node, emitter::Flavor::V2))
+}
+
+/// Helm's `toYaml`: [`to_yaml`] with one trailing newline removed.
+pub fn to_yaml_trimmed(value: &Value) -> Result<String, Error> {
+    let mut s = to_yaml(value)?;
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    Ok(s)
+}
+
+/// Helm's `toYamlPretty`: the go-yaml v3 encoder with `SetIndent(2)`, trailing newline removed.
+///
+/// Unlike `toYaml` this encodes the value directly, so f64 numbers print as Go float64s do
+/// (`1e+06`), sequences are indented under their key and long strings are never folded.
+pub fn to_yaml_pretty(value: &Value) -> String {
+    let node = encode::node_v3(value);
+    let mut s = emitter::emit_document(&node, emitter::Flavor::V3);
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    s
+}

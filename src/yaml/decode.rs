@@ -55,53 +55,176 @@ fn parser_options() -> Options {
     o
 }
 
+/// Which libyaml stage reports a problem; go-yaml numbers their lines differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Scanner errors show the 1-based line, except that a problem on the first line has none.
+    Scanner,
+    /// Parser errors show the 0-based line (go-yaml's quirk), none when it is 0.
+    Parser,
+}
+
 /// Words a parser error as go-yaml does: `yaml: line N: problem`.
-fn scan_error(e: &ScanError) -> Error {
-    let line = e.marker().line();
+fn scan_error(e: &ScanError, text: &str) -> Error {
     let info = e.info();
-    let msg = translate_message(&info);
-    if line > 0 {
-        Error::Yaml(format!("yaml: line {line}: {msg}"))
+    let (msg, stage, at_eof) = translate_message(&info);
+    // granit-parser lines are 1-based.
+    let line = if at_eof {
+        eof_line(text) + 1
     } else {
-        Error::Yaml(format!("yaml: {msg}"))
+        e.marker().line()
+    };
+    let shown = match stage {
+        Stage::Scanner if line > 1 => Some(line),
+        Stage::Parser if line > 1 => Some(line - 1),
+        _ => None,
+    };
+    match shown {
+        Some(n) => Error::Yaml(format!("yaml: line {n}: {msg}")),
+        None => Error::Yaml(format!("yaml: {msg}")),
     }
 }
 
-/// Maps granit-parser's wording onto libyaml's for the problems users commonly hit.
-fn translate_message(info: &str) -> String {
+/// The 0-based line of the end of the input, as libyaml counts lines.
+fn eof_line(text: &str) -> usize {
+    let crlf = text.matches("\r\n").count();
+    text.chars()
+        .filter(|&c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .count()
+        - crlf
+}
+
+/// Maps granit-parser's wording onto libyaml's for the problems users commonly hit:
+/// (message, stage, whether libyaml reports it at the end of the input).
+fn translate_message(info: &str) -> (String, Stage, bool) {
     let lower = info.to_ascii_lowercase();
-    let known: &[(&str, &str)] = &[
+    let known: &[(&str, &str, Stage, bool)] = &[
         (
             "mapping values are not allowed",
             "mapping values are not allowed in this context",
-        ),
-        ("did not find expected key", "did not find expected key"),
-        ("tab", "found character that cannot start any token"),
-        ("unclosed quote", "found unexpected end of stream"),
-        ("end of stream", "found unexpected end of stream"),
-        ("could not find expected ':'", "could not find expected ':'"),
-        (
-            "did not find expected ',' or ']'",
-            "did not find expected ',' or ']'",
-        ),
-        (
-            "did not find expected ',' or '}'",
-            "did not find expected ',' or '}'",
+            Stage::Scanner,
+            false,
         ),
         (
             "block sequence entries are not allowed",
             "block sequence entries are not allowed in this context",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "unexpected character",
+            "found character that cannot start any token",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "tab cannot be used as indentation",
+            "found a tab character that violates indentation",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "tab",
+            "found character that cannot start any token",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "unclosed quote",
+            "found unexpected end of stream",
+            Stage::Scanner,
+            true,
+        ),
+        (
+            "multiline quoted scalar",
+            "found unexpected end of stream",
+            Stage::Scanner,
+            true,
+        ),
+        (
+            "escape",
+            "found unknown escape character",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "expected ':'",
+            "could not find expected ':'",
+            Stage::Scanner,
+            false,
+        ),
+        (
+            "unclosed bracket '['",
+            "did not find expected ',' or ']'",
+            Stage::Parser,
+            true,
+        ),
+        (
+            "unclosed bracket '{'",
+            "did not find expected ',' or '}'",
+            Stage::Parser,
+            true,
+        ),
+        (
+            "expected ',' or ']'",
+            "did not find expected ',' or ']'",
+            Stage::Parser,
+            false,
+        ),
+        (
+            "expected ',' or '}'",
+            "did not find expected ',' or '}'",
+            Stage::Parser,
+            false,
+        ),
+        (
+            "expected '-'",
+            "did not find expected '-' indicator",
+            Stage::Parser,
+            false,
+        ),
+        (
+            "expected key",
+            "did not find expected key",
+            Stage::Parser,
+            false,
+        ),
+        (
+            "expected node content",
+            "did not find expected node content",
+            Stage::Parser,
+            false,
         ),
     ];
-    for (needle, libyaml) in known {
+    for (needle, libyaml, stage, eof) in known {
         if lower.contains(needle) {
-            return (*libyaml).to_string();
+            return ((*libyaml).to_string(), *stage, *eof);
         }
     }
-    info.to_string()
+    (info.to_string(), Stage::Scanner, false)
+}
+
+/// libyaml's reader rejects these code points anywhere in the input.
+fn check_characters(text: &str) -> Result<(), Error> {
+    let allowed = |c: char| {
+        let v = u32::from(c);
+        matches!(v, 0x09 | 0x0A | 0x0D | 0x85)
+            || (0x20..=0x7E).contains(&v)
+            || (0xA0..=0xD7FF).contains(&v)
+            || (0xE000..=0xFFFD).contains(&v)
+            || v >= 0x10000
+    };
+    if text.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(Error::Yaml(
+            "yaml: control characters are not allowed".to_string(),
+        ))
+    }
 }
 
 struct Composer<'a> {
+    text: &'a str,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     nodes: Vec<NodeKind>,
     /// Anchor id → node index.
@@ -120,6 +243,7 @@ enum Step {
 impl<'a> Composer<'a> {
     fn new(text: &'a str) -> Self {
         Self {
+            text,
             parser: Parser::new_from_str_with_options(text, parser_options()),
             nodes: Vec::new(),
             anchors: HashMap::new(),
@@ -132,7 +256,7 @@ impl<'a> Composer<'a> {
         loop {
             match self.parser.next_event() {
                 None => return Ok(None),
-                Some(Err(e)) => return Err(scan_error(&e)),
+                Some(Err(e)) => return Err(scan_error(&e, self.text)),
                 Some(Ok((Event::Anchor(id, name), _))) => {
                     self.names.insert(id, name.into_owned());
                 }
@@ -675,6 +799,7 @@ fn key_string(k: &GoVal, v: &GoVal) -> Result<String, Error> {
 /// Parses the first document of `text` (go-yaml v2 reads only the first) into a value, or
 /// `Value::Null` for an empty stream.
 fn first_document(text: &str, mode: NumberMode) -> Result<Value, Error> {
+    check_characters(text)?;
     let mut composer = Composer::new(text);
     match composer.document()? {
         Some(doc) => doc_value(&doc, mode),
@@ -767,6 +892,7 @@ pub fn from_yaml_array(text: &str) -> Result<Vec<Value>, Error> {
 /// `yaml.NewDecoder` would), e.g. to split rendered manifests. Empty documents give
 /// `Value::Null`.
 pub fn from_yaml_documents(text: &str, mode: NumberMode) -> Result<Vec<Value>, Error> {
+    check_characters(text).map_err(|e| Error::Convert(e.to_string()))?;
     let mut composer = Composer::new(text);
     let mut out = Vec::new();
     while let Some(doc) = composer

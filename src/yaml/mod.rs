@@ -73,3 +73,6 @@ pub fn to_yaml_pretty(value: &Value) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests;

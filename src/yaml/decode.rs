@@ -195,6 +195,18 @@ fn translate_message(info: &str) -> (String, Stage, bool) {
             Stage::Parser,
             false,
         ),
+        (
+            "only valid inside a block",
+            "did not find expected node content",
+            Stage::Parser,
+            false,
+        ),
+        (
+            "invalid trailing content after",
+            "did not find expected key",
+            Stage::Parser,
+            false,
+        ),
     ];
     for (needle, libyaml, stage, eof) in known {
         if lower.contains(needle) {
@@ -202,6 +214,32 @@ fn translate_message(info: &str) -> (String, Stage, bool) {
         }
     }
     (info.to_string(), Stage::Scanner, false)
+}
+
+/// go-yaml v2 knows YAML 1.1's escapes only: `\/` (added in YAML 1.2) is an error there.
+fn check_escapes(text: &str, range: Option<std::ops::Range<usize>>) -> Result<(), Error> {
+    let Some(raw) = range.and_then(|r| text.get(r.clone()).map(|s| (r.start, s))) else {
+        return Ok(());
+    };
+    let (start, raw) = raw;
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        if let Some((_, '/')) = chars.next() {
+            let line = text[..start + i].matches('\n').count();
+            return Err(if line > 0 {
+                Error::Yaml(format!(
+                    "yaml: line {}: found unknown escape character",
+                    line + 1
+                ))
+            } else {
+                Error::Yaml("yaml: found unknown escape character".to_string())
+            });
+        }
+    }
+    Ok(())
 }
 
 /// libyaml's reader rejects these code points anywhere in the input.
@@ -260,7 +298,10 @@ impl<'a> Composer<'a> {
                 Some(Ok((Event::Anchor(id, name), _))) => {
                     self.names.insert(id, name.into_owned());
                 }
-                Some(Ok((ev, _))) => {
+                Some(Ok((ev, span))) => {
+                    if let Event::Scalar(_, ScalarStyle::DoubleQuoted, _, _) = ev {
+                        check_escapes(self.text, span.byte_range())?;
+                    }
                     if matches!(
                         ev,
                         Event::Scalar(..)

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError};
 use serde_json::{Map, Number, Value};
 
 use super::Error;
@@ -263,6 +263,9 @@ fn check_characters(text: &str) -> Result<(), Error> {
 
 struct Composer<'a> {
     text: &'a str,
+    /// Set when granit-parser rejected a quoted scalar's continuation line (1-based) for being
+    /// indented too little, which YAML 1.2 forbids but libyaml accepts.
+    quoted_indent_line: Option<usize>,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     nodes: Vec<NodeKind>,
     /// Anchor id → node index.
@@ -282,6 +285,7 @@ impl<'a> Composer<'a> {
     fn new(text: &'a str) -> Self {
         Self {
             text,
+            quoted_indent_line: None,
             parser: Parser::new_from_str_with_options(text, parser_options()),
             nodes: Vec::new(),
             anchors: HashMap::new(),
@@ -294,7 +298,12 @@ impl<'a> Composer<'a> {
         loop {
             match self.parser.next_event() {
                 None => return Ok(None),
-                Some(Err(e)) => return Err(scan_error(&e, self.text)),
+                Some(Err(e)) => {
+                    if matches!(e.kind(), ErrorKind::InvalidQuotedScalarIndent) {
+                        self.quoted_indent_line = Some(e.marker().line());
+                    }
+                    return Err(scan_error(&e, self.text));
+                }
                 Some(Ok((Event::Anchor(id, name), _))) => {
                     self.names.insert(id, name.into_owned());
                 }
@@ -841,11 +850,53 @@ fn key_string(k: &GoVal, v: &GoVal) -> Result<String, Error> {
 /// `Value::Null` for an empty stream.
 fn first_document(text: &str, mode: NumberMode) -> Result<Value, Error> {
     check_characters(text)?;
-    let mut composer = Composer::new(text);
-    match composer.document()? {
+    with_lenient_quotes(text, |composer| match composer.document()? {
         Some(doc) => doc_value(&doc, mode),
         None => Ok(Value::Null),
+    })
+}
+
+/// Runs `read` over `text`, accepting quoted scalars whose continuation lines are not indented
+/// past their block as libyaml does: such a line is re-read with extra leading spaces, which a
+/// quoted scalar discards anyway, so the value is unchanged.
+fn with_lenient_quotes<T>(
+    text: &str,
+    read: impl Fn(&mut Composer<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut owned: Option<String> = None;
+    let mut first_error = None;
+    for _ in 0..=text.lines().count() {
+        let current = owned.as_deref().unwrap_or(text);
+        let mut composer = Composer::new(current);
+        match read(&mut composer) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                let first = first_error.get_or_insert(e).clone();
+                let Some(line) = composer.quoted_indent_line else {
+                    return Err(first);
+                };
+                match indent_line(current, line) {
+                    Some(patched) => owned = Some(patched),
+                    None => return Err(first),
+                }
+            }
+        }
     }
+    Err(first_error.unwrap_or_else(|| Error::Yaml("yaml: invalid input".to_string())))
+}
+
+/// `text` with spaces added in front of its 1-based `line`, or `None` if there is no such line.
+fn indent_line(text: &str, line: usize) -> Option<String> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let mut out = String::with_capacity(text.len() + 256);
+    out.push_str(&text[..start]);
+    out.push_str(&" ".repeat(256));
+    out.push_str(&text[start..]);
+    Some(out)
 }
 
 fn doc_value(doc: &Doc, mode: NumberMode) -> Result<Value, Error> {
@@ -933,14 +984,15 @@ pub fn from_yaml_array(text: &str) -> Result<Vec<Value>, Error> {
 /// `yaml.NewDecoder` would), e.g. to split rendered manifests. Empty documents give
 /// `Value::Null`.
 pub fn from_yaml_documents(text: &str, mode: NumberMode) -> Result<Vec<Value>, Error> {
-    check_characters(text).map_err(|e| Error::Convert(e.to_string()))?;
-    let mut composer = Composer::new(text);
-    let mut out = Vec::new();
-    while let Some(doc) = composer
-        .document()
-        .map_err(|e| Error::Convert(e.to_string()))?
-    {
-        out.push(doc_value(&doc, mode).map_err(|e| Error::Convert(e.to_string()))?);
-    }
-    Ok(out)
+    let read = || {
+        check_characters(text)?;
+        with_lenient_quotes(text, |composer| {
+            let mut out = Vec::new();
+            while let Some(doc) = composer.document()? {
+                out.push(doc_value(&doc, mode)?);
+            }
+            Ok(out)
+        })
+    };
+    read().map_err(|e| Error::Convert(e.to_string()))
 }

@@ -11,6 +11,8 @@ use serde_json::{Number, Value};
 
 use super::gofmt::format_json_float;
 
+pub use super::jsonread::{from_json, from_json_array, from_json_map};
+
 /// How to encode JSON: the knobs Go's `json.Marshal`, `json.MarshalIndent` and an `Encoder`
 /// with `SetEscapeHTML(false)` differ in.
 #[derive(Debug, Clone, PartialEq, Eq)]

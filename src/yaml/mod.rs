@@ -11,6 +11,8 @@
 //! - [`to_yaml`] / [`to_yaml_trimmed`]: `sigs.k8s.io/yaml.Marshal` (and Helm's `toYaml`).
 //! - [`to_yaml_pretty`]: Helm's `toYamlPretty` (go-yaml v3, indent 2).
 //! - [`json::to_json`] with [`json::JsonOptions`]: `json.Marshal`, `MarshalIndent`, raw.
+//! - [`json::from_json`], [`json::from_json_map`], [`json::from_json_array`]: `json.Unmarshal`
+//!   (Helm's `fromJson` / `fromJsonArray`).
 //!
 //! Reading: see [`parse_values`], [`from_yaml`], [`from_yaml_array`], [`yaml_to_value`] and
 //! [`from_yaml_documents`].
@@ -21,6 +23,7 @@ mod encode;
 mod gofmt;
 mod gosort;
 pub mod json;
+mod jsonread;
 mod resolve;
 
 use serde_json::Value;
@@ -44,6 +47,9 @@ pub enum Error {
     /// (e.g. `json: cannot unmarshal array into Go value of type map[string]interface {}`).
     #[error("error unmarshaling JSON: while decoding JSON: {0}")]
     Unmarshal(String),
+    /// An `encoding/json` error, worded as Go words it (e.g. `unexpected end of JSON input`).
+    #[error("{0}")]
+    Json(String),
 }
 
 /// `sigs.k8s.io/yaml.Marshal(v)`: the YAML text with its trailing newline.

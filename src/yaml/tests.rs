@@ -5,7 +5,8 @@
 //! Ops: `toyaml` = `yaml.Marshal`; `toyamlpretty` = v3 encoder with `SetIndent(2)` (untrimmed);
 //! `json` = `json.Marshal`; `prettyjson` = `json.MarshalIndent(v, "", "  ")`; `values` =
 //! `yaml.Unmarshal` into `map[string]interface{}` (then `json.Marshal`ed); `y2j` =
-//! `yaml.YAMLToJSON`. JSON inputs were decoded in Go with integers as int64/uint64 and other
+//! `yaml.YAMLToJSON`; `fromjson` / `fromjsonarray` = `json.Unmarshal` into
+//! `map[string]interface{}` / `[]interface{}`. JSON inputs were decoded in Go with integers as int64/uint64 and other
 //! numbers as float64, as serde_json does.
 
 use serde_json::Value;
@@ -70,6 +71,22 @@ fn run(c: &Case) -> (String, String) {
             Ok(v) => (to_json(&v, &JsonOptions::marshal()), String::new()),
             Err(Error::Convert(inner)) => (String::new(), inner),
             Err(e) => (String::new(), e.to_string()),
+        },
+        "fromjson" => match json::from_json_map(&c.input) {
+            Ok(m) if m.is_empty() && c.out == "null" => ("null".to_string(), String::new()),
+            Ok(m) => (
+                to_json(&Value::Object(m), &JsonOptions::marshal()),
+                String::new(),
+            ),
+            Err(e) => (c.out.clone(), e.to_string()),
+        },
+        "fromjsonarray" => match json::from_json_array(&c.input) {
+            Ok(a) if a.is_empty() && c.out == "null" => ("null".to_string(), String::new()),
+            Ok(a) => (
+                to_json(&Value::Array(a), &JsonOptions::marshal()),
+                String::new(),
+            ),
+            Err(e) => (c.out.clone(), e.to_string()),
         },
         other => panic!("unknown op {other}"),
     }

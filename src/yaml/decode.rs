@@ -468,9 +468,14 @@ fn map_set(map: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
     }
 }
 
+/// How deep decoding may recurse (aliases can nest documents deeper than their text); keeps
+/// recursion within small thread stacks.
+const MAX_DECODE_DEPTH: usize = 500;
+
 /// go-yaml v2's decoder state: the alias budget against "billion laughs" documents.
 struct Decoder<'d> {
     doc: &'d Doc,
+    depth: usize,
     decode_count: u64,
     alias_count: u64,
     alias_depth: u32,
@@ -517,6 +522,18 @@ impl Decoder<'_> {
 
     fn value(&mut self, i: usize) -> Result<GoVal, Error> {
         self.count()?;
+        self.depth += 1;
+        let v = self.value_inner(i);
+        self.depth -= 1;
+        v
+    }
+
+    fn value_inner(&mut self, i: usize) -> Result<GoVal, Error> {
+        if self.depth > MAX_DECODE_DEPTH {
+            return Err(Error::Yaml(format!(
+                "yaml: document nested deeper than {MAX_DECODE_DEPTH} levels"
+            )));
+        }
         match self.kind(i) {
             None => Ok(GoVal::Null),
             Some(NodeKind::Alias { name, target }) => {
@@ -905,6 +922,7 @@ fn doc_value(doc: &Doc, mode: NumberMode) -> Result<Value, Error> {
     };
     let mut d = Decoder {
         doc,
+        depth: 0,
         decode_count: 1,
         alias_count: 0,
         alias_depth: 0,

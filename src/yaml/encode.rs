@@ -19,7 +19,30 @@ const MAX_SIMPLE_KEY: usize = 1024;
 /// Builds the node for `toYaml`, failing where Go's JSON-to-YAML round trip fails.
 pub fn node_v2(value: &Value) -> Result<Node, Error> {
     let mut lines = 0;
+    check_depth(value)?;
     node_v2_at(value, &mut lines)
+}
+
+/// How deeply nested a value the encoders accept, so that encoding (which recurses) stays
+/// within small thread stacks. Go has no such limit; real charts come nowhere near it.
+pub const MAX_DEPTH: usize = 200;
+
+/// Fails when `value` nests collections deeper than [`MAX_DEPTH`].
+pub fn check_depth(value: &Value) -> Result<(), Error> {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Err(Error::Yaml(format!(
+                "yaml: value nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `lines` counts the line breaks go-yaml's reader has seen in the JSON text so far (only a
@@ -67,20 +90,25 @@ fn node_v2_at(value: &Value, lines: &mut usize) -> Result<Node, Error> {
 }
 
 /// Builds the node for `toYamlPretty` (go-yaml v3 encoder on the Go value itself).
-pub fn node_v3(value: &Value) -> Node {
+pub fn node_v3(value: &Value) -> Result<Node, Error> {
+    check_depth(value)?;
+    Ok(node_v3_at(value))
+}
+
+fn node_v3_at(value: &Value) -> Node {
     match value {
         Value::Null => plain("null"),
         Value::Bool(b) => plain(if *b { "true" } else { "false" }),
         Value::Number(n) => plain(&number_v3(n)),
         Value::String(s) => string_node_v3(s),
-        Value::Array(items) => Node::Seq(items.iter().map(node_v3).collect()),
+        Value::Array(items) => Node::Seq(items.iter().map(node_v3_at).collect()),
         Value::Object(map) => {
             let mut pairs: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
             sort_keys(&mut pairs, |p| p.0, SortFlavor::V3);
             Node::Map(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| (string_node_v3(k), node_v3(v)))
+                    .map(|(k, v)| (string_node_v3(k), node_v3_at(v)))
                     .collect(),
             )
         }

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Number, Value};
 
+use super::Error;
 use super::gofmt::format_json_float;
 
 pub use super::jsonread::{from_json, from_json_array, from_json_map};
@@ -58,7 +59,15 @@ impl Default for JsonOptions {
 
 /// Encodes `value` as Go's `encoding/json` would encode the equivalent Go value
 /// (`map[string]interface{}`, `[]interface{}`, `float64`/`int64`, `string`, `bool`, `nil`).
-pub fn to_json(value: &Value, opts: &JsonOptions) -> String {
+///
+/// Fails only for values nested deeper than the encoders' depth limit.
+pub fn to_json(value: &Value, opts: &JsonOptions) -> Result<String, Error> {
+    super::encode::check_depth(value)?;
+    Ok(to_json_unchecked(value, opts))
+}
+
+/// [`to_json`] for values known to be shallow (e.g. just parsed from bounded input).
+pub(crate) fn to_json_unchecked(value: &Value, opts: &JsonOptions) -> String {
     let mut out = String::new();
     write_value(&mut out, value, opts, 0);
     out
@@ -198,7 +207,7 @@ mod tests {
             (json!({"é": 1, "z": 2, "a": 3}), r#"{"a":3,"z":2,"é":1}"#),
         ];
         for (v, want) in cases {
-            assert_eq!(to_json(&v, &JsonOptions::marshal()), want, "{v}");
+            assert_eq!(to_json_unchecked(&v, &JsonOptions::marshal()), want, "{v}");
         }
     }
 
@@ -206,12 +215,28 @@ mod tests {
     fn indent_matches_go() {
         let v = json!({"a": [1, {"x": "<"}], "b": {}, "c": []});
         let want = "{\n  \"a\": [\n    1,\n    {\n      \"x\": \"\\u003c\"\n    }\n  ],\n  \"b\": {},\n  \"c\": []\n}";
-        assert_eq!(to_json(&v, &JsonOptions::pretty()), want);
+        assert_eq!(to_json_unchecked(&v, &JsonOptions::pretty()), want);
+    }
+
+    #[test]
+    fn checked_encoding_refuses_absurd_nesting() {
+        let mut v = json!(1);
+        for _ in 0..300 {
+            v = json!([v]);
+        }
+        assert!(to_json(&v, &JsonOptions::marshal()).is_err());
+        assert_eq!(
+            to_json(&json!([[1]]), &JsonOptions::marshal()).as_deref(),
+            Ok("[[1]]")
+        );
     }
 
     #[test]
     fn raw_does_not_escape_html() {
         let v = json!({"k": "<a&b>\u{2028}"});
-        assert_eq!(to_json(&v, &JsonOptions::raw()), "{\"k\":\"<a&b>\\u2028\"}");
+        assert_eq!(
+            to_json_unchecked(&v, &JsonOptions::raw()),
+            "{\"k\":\"<a&b>\\u2028\"}"
+        );
     }
 }

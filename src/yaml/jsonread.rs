@@ -9,6 +9,9 @@ use super::Error;
 
 const EOF: &str = "unexpected end of JSON input";
 
+/// Nesting bound for JSON input (Go's is 10000; ours stays safe on 2 MiB thread stacks).
+const MAX_DEPTH: usize = 1000;
+
 /// Go's `quoteChar`: how `encoding/json` shows an offending byte in messages.
 fn quote_char(b: u8) -> String {
     match b {
@@ -64,10 +67,11 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, Error> {
-        if depth > 10_000 {
-            return Err(syntax("exceeded max depth".to_string()));
-        }
         self.skip_ws();
+        // Go allows 10000 levels; a lower bound keeps recursion within small thread stacks.
+        if depth > MAX_DEPTH {
+            return Err(self.invalid(self.peek().unwrap_or(b' '), "exceeded max depth"));
+        }
         let Some(c) = self.peek() else {
             return Err(syntax(EOF.to_string()));
         };

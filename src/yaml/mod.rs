@@ -71,13 +71,14 @@ pub fn to_yaml_trimmed(value: &Value) -> Result<String, Error> {
 ///
 /// Unlike `toYaml` this encodes the value directly, so f64 numbers print as Go float64s do
 /// (`1e+06`), sequences are indented under their key and long strings are never folded.
-pub fn to_yaml_pretty(value: &Value) -> String {
-    let node = encode::node_v3(value);
+/// Fails only for values nested deeper than the encoders' depth limit.
+pub fn to_yaml_pretty(value: &Value) -> Result<String, Error> {
+    let node = encode::node_v3(value)?;
     let mut s = emitter::emit_document(&node, emitter::Flavor::V3);
     if s.ends_with('\n') {
         s.pop();
     }
-    s
+    Ok(s)
 }
 
 #[cfg(test)]

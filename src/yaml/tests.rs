@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::json::{JsonOptions, to_json};
+use super::json::{JsonOptions, to_json_unchecked as to_json};
 use super::*;
 
 const CASES: &str = include_str!("testdata/go_cases.jsonl");
@@ -49,7 +49,10 @@ fn run(c: &Case) -> (String, String) {
             Ok(s) => (s, String::new()),
             Err(e) => (String::new(), e.to_string()),
         },
-        "toyamlpretty" => (to_yaml_pretty(&json_input(c)) + "\n", String::new()),
+        "toyamlpretty" => match to_yaml_pretty(&json_input(c)) {
+            Ok(s) => (s + "\n", String::new()),
+            Err(e) => (String::new(), e.to_string()),
+        },
         "json" => (
             to_json(&json_input(c), &JsonOptions::marshal()),
             String::new(),
@@ -139,7 +142,10 @@ fn to_yaml_examples() {
 #[test]
 fn to_yaml_pretty_indents_sequences_and_keeps_floats() {
     let v = serde_json::json!({"list": ["a"], "num": 1000000.0, "i": 1000000});
-    assert_eq!(to_yaml_pretty(&v), "i: 1000000\nlist:\n  - a\nnum: 1e+06");
+    assert_eq!(
+        to_yaml_pretty(&v).as_deref(),
+        Ok("i: 1000000\nlist:\n  - a\nnum: 1e+06")
+    );
 }
 
 #[test]
@@ -148,7 +154,7 @@ fn long_strings_fold_at_80_columns_in_to_yaml() {
     let out = to_yaml(&serde_json::json!({ "k": s.trim_end() })).unwrap_or_default();
     assert!(out.lines().count() > 1, "{out}");
     assert!(out.lines().all(|l| l.len() <= 90), "{out}");
-    let pretty = to_yaml_pretty(&serde_json::json!({ "k": s.trim_end() }));
+    let pretty = to_yaml_pretty(&serde_json::json!({ "k": s.trim_end() })).unwrap_or_default();
     assert_eq!(pretty.lines().count(), 1);
 }
 
@@ -230,6 +236,30 @@ fn multi_document_streams() {
         yaml_to_value("a: 1\n---\nb: [\n", NumberMode::Preserve),
         Ok(serde_json::json!({"a": 1}))
     );
+}
+
+#[test]
+fn deep_values_are_refused_not_overflowing() {
+    let mut v = serde_json::json!(1);
+    for _ in 0..1000 {
+        v = serde_json::json!({"a": [v]});
+    }
+    assert!(to_yaml(&v).is_err());
+    assert!(to_yaml_pretty(&v).is_err());
+    let deep_yaml = "[".repeat(300) + &"]".repeat(300);
+    assert!(yaml_to_value(&deep_yaml, NumberMode::Float64).is_err());
+    assert!(json::from_json(&"[".repeat(5000)).is_err());
+    // Aliases can stack nesting far beyond what the text shows.
+    let mut doc = format!("a0: &a0 {}1{}\n", "[".repeat(200), "]".repeat(200));
+    for i in 1..40 {
+        doc.push_str(&format!(
+            "a{i}: &a{i} {}*a{}{}\n",
+            "[".repeat(200),
+            i - 1,
+            "]".repeat(200)
+        ));
+    }
+    assert!(yaml_to_value(&doc, NumberMode::Float64).is_err());
 }
 
 #[test]

@@ -16,6 +16,16 @@
 //!
 //! Reading: see [`parse_values`], [`from_yaml`], [`from_yaml_array`], [`yaml_to_value`] and
 //! [`from_yaml_documents`].
+//!
+//! Helm's template functions swallow errors in their own ways; [`helm_from_yaml`],
+//! [`helm_from_yaml_array`], [`helm_from_json`] and [`helm_from_json_array`] return exactly what
+//! they return.
+//!
+//! Known differences from Go: go-yaml's map key order is not transitive for keys such as
+//! `a10`/`a1a`/`a2`, and Go then depends on map iteration order (random); we sort the same way
+//! from a fixed starting order. Reading YAML, a few inputs Go rejects are accepted (tabs used
+//! as indentation) and a few Go accepts are rejected (the `\'` escape in double quotes, raw
+//! NEL line breaks); error line numbers follow go-yaml's conventions for common problems.
 
 mod decode;
 mod emitter;
@@ -36,8 +46,8 @@ pub use decode::{
 /// shows them.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
-    /// A go-yaml error; the text starts with `yaml: ` (e.g. `yaml: line 3: mapping values are
-    /// not allowed in this context`).
+    /// A go-yaml or sigs.k8s.io/yaml conversion error, worded as Go words it (e.g. `yaml: line
+    /// 3: mapping values are not allowed in this context`, `unsupported map key of type: ...`).
     #[error("{0}")]
     Yaml(String),
     /// `sigs.k8s.io/yaml.Unmarshal` failing while reading YAML (wraps a go-yaml or JSON message).
@@ -79,6 +89,33 @@ pub fn to_yaml_pretty(value: &Value) -> Result<String, Error> {
         s.pop();
     }
     Ok(s)
+}
+
+/// Helm's `fromYaml`: the document as a map, or `{"Error": message}` when it cannot be read
+/// as one.
+pub fn helm_from_yaml(text: &str) -> serde_json::Map<String, Value> {
+    from_yaml(text).unwrap_or_else(|e| error_map(&e))
+}
+
+/// Helm's `fromYamlArray`: the document as a list, or `[message]` when it cannot be read as one.
+pub fn helm_from_yaml_array(text: &str) -> Vec<Value> {
+    from_yaml_array(text).unwrap_or_else(|e| vec![Value::String(e.to_string())])
+}
+
+/// Helm's `fromJson`: the JSON object as a map, or `{"Error": message}`.
+pub fn helm_from_json(text: &str) -> serde_json::Map<String, Value> {
+    json::from_json_map(text).unwrap_or_else(|e| error_map(&e))
+}
+
+/// Helm's `fromJsonArray`: the JSON array, or `[message]`.
+pub fn helm_from_json_array(text: &str) -> Vec<Value> {
+    json::from_json_array(text).unwrap_or_else(|e| vec![Value::String(e.to_string())])
+}
+
+fn error_map(e: &Error) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("Error".to_string(), Value::String(e.to_string()));
+    m
 }
 
 #[cfg(test)]

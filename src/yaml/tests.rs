@@ -296,3 +296,30 @@ fn garbage_input_never_panics() {
         let _ = from_yaml_documents(s, NumberMode::Preserve);
     }
 }
+
+#[test]
+fn helm_template_function_error_shapes() {
+    assert_eq!(
+        helm_from_yaml("a: [\n")["Error"],
+        Value::String(
+            "error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'".into()
+        )
+    );
+    assert_eq!(helm_from_yaml("a: 1\n")["a"].as_f64(), Some(1.0));
+    assert_eq!(
+        helm_from_yaml_array("a: 1\n"),
+        vec![Value::String(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go \
+             value of type []interface {}"
+                .into()
+        )]
+    );
+    assert_eq!(
+        helm_from_json("{")["Error"],
+        Value::String("unexpected end of JSON input".into())
+    );
+    assert_eq!(
+        helm_from_json_array("[1, 2]"),
+        vec![serde_json::json!(1.0), serde_json::json!(2.0)]
+    );
+}

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, StructureStyle};
 use serde_json::{Map, Number, Value};
 
 use super::Error;
@@ -242,6 +242,33 @@ fn check_escapes(text: &str, range: Option<std::ops::Range<usize>>) -> Result<()
     Ok(())
 }
 
+/// libyaml treats a tab as white space in block context only after a token that forbids a
+/// simple key (such as `:`); a tab in a line's indentation, or after a `-` or `?` indicator,
+/// "cannot start any token". `start` is the byte offset of a block-context node.
+fn check_block_tabs(text: &str, start: Option<usize>) -> Result<(), Error> {
+    let Some(start) = start else {
+        return Ok(());
+    };
+    let Some(before) = text.get(..start) else {
+        return Ok(());
+    };
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &before[line_start..];
+    let only_indicators = prefix.chars().all(|c| matches!(c, ' ' | '\t' | '-' | '?'));
+    if !prefix.contains('\t') || !only_indicators {
+        return Ok(());
+    }
+    let line = before.matches('\n').count();
+    Err(if line > 0 {
+        Error::Yaml(format!(
+            "yaml: line {}: found character that cannot start any token",
+            line + 1
+        ))
+    } else {
+        Error::Yaml("yaml: found character that cannot start any token".to_string())
+    })
+}
+
 /// libyaml's reader rejects these code points anywhere in the input.
 fn check_characters(text: &str) -> Result<(), Error> {
     let allowed = |c: char| {
@@ -274,6 +301,8 @@ struct Composer<'a> {
     names: HashMap<usize, String>,
     /// Current collection nesting, bounded like go-yaml's decoder.
     depth: usize,
+    /// How many flow collections enclose the current position.
+    flow_depth: usize,
 }
 
 enum Step {
@@ -291,6 +320,7 @@ impl<'a> Composer<'a> {
             anchors: HashMap::new(),
             names: HashMap::new(),
             depth: 0,
+            flow_depth: 0,
         }
     }
 
@@ -310,6 +340,16 @@ impl<'a> Composer<'a> {
                 Some(Ok((ev, span))) => {
                     if let Event::Scalar(_, ScalarStyle::DoubleQuoted, _, _) = ev {
                         check_escapes(self.text, span.byte_range())?;
+                    }
+                    let is_node = matches!(
+                        ev,
+                        Event::Scalar(..)
+                            | Event::SequenceStart(..)
+                            | Event::MappingStart(..)
+                            | Event::Alias(_)
+                    );
+                    if is_node && self.flow_depth == 0 {
+                        check_block_tabs(self.text, span.start.byte_offset())?;
                     }
                     if matches!(
                         ev,
@@ -371,15 +411,15 @@ impl<'a> Composer<'a> {
             Event::UnresolvedAlias(name) => Err(Error::Yaml(format!(
                 "yaml: unknown anchor '{name}' referenced"
             ))),
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
                 let idx = self.push(NodeKind::Seq(Vec::new()), anchor);
-                let children = self.children()?;
+                let children = self.flow_children(style)?;
                 self.nodes[idx] = NodeKind::Seq(children);
                 Ok(Step::Node(idx))
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 let idx = self.push(NodeKind::Map(Vec::new()), anchor);
-                let children = self.children()?;
+                let children = self.flow_children(style)?;
                 if children.len() % 2 != 0 {
                     return Err(Error::Yaml("yaml: unbalanced mapping".to_string()));
                 }
@@ -388,6 +428,19 @@ impl<'a> Composer<'a> {
             }
             _ => Ok(Step::End),
         }
+    }
+
+    /// Reads a collection's children, tracking whether they sit in flow context.
+    fn flow_children(&mut self, style: StructureStyle) -> Result<Vec<usize>, Error> {
+        let flow = style == StructureStyle::Flow;
+        if flow {
+            self.flow_depth += 1;
+        }
+        let r = self.children();
+        if flow {
+            self.flow_depth -= 1;
+        }
+        r
     }
 
     fn children(&mut self) -> Result<Vec<usize>, Error> {

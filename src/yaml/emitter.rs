@@ -18,17 +18,24 @@ pub enum Flavor {
 /// The scalar style the encoder asks for; the emitter may still pick a safer one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// Unquoted.
     Plain,
+    /// `'...'`.
     SingleQuoted,
+    /// `"..."` with escapes.
     DoubleQuoted,
+    /// A `|` block.
     Literal,
 }
 
 /// A node to emit: what the Go encoder turns a value into (one event stream per node).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
+    /// Text and the style the encoder asks for.
     Scalar(String, Style),
+    /// A sequence (block unless empty).
     Seq(Vec<Node>),
+    /// A mapping in emission order (block unless empty).
     Map(Vec<(Node, Node)>),
 }
 

@@ -6,13 +6,19 @@ use super::gofmt::{is_yaml_style_float, parse_float_decimal, parse_int_base0, pa
 /// What a plain scalar means to go-yaml v2.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolved {
+    /// `~`, `null`, empty.
     Null,
+    /// YAML 1.1 booleans (`yes`, `off`, `y`, ...).
     Bool(bool),
+    /// An integer that fits i64 (decimal, `0x`, `0o`, `0b`, leading-zero octal, `_` ignored).
     Int(i64),
+    /// An integer that only fits u64.
     Uint(u64),
+    /// A float, including `.inf` / `.nan`.
     Float(f64),
     /// A YAML 1.1 timestamp; go-yaml v2 hands it to `interface{}` targets as the original text.
     Timestamp,
+    /// Anything else: a string.
     Str,
 }
 
@@ -218,7 +224,9 @@ pub fn is_timestamp(s: &str) -> bool {
 /// differently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortFlavor {
+    /// go-yaml v2 (`toYaml`).
     V2,
+    /// go-yaml v3 (`toYamlPretty`).
     V3,
 }
 

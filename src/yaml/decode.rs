@@ -498,7 +498,7 @@ enum GoVal {
     Str(String),
     Seq(Vec<GoVal>),
     /// `map[interface{}]interface{}` in insertion order (later equal keys replace earlier ones).
-    Map(Vec<(GoVal, GoVal)>),
+    Map(GoMap),
 }
 
 fn same_key(a: &GoVal, b: &GoVal) -> bool {
@@ -513,11 +513,30 @@ fn same_key(a: &GoVal, b: &GoVal) -> bool {
     }
 }
 
-fn map_set(map: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
-    if let Some(slot) = map.iter_mut().find(|(ek, _)| same_key(ek, &k)) {
-        slot.1 = v;
-    } else {
-        map.push((k, v));
+/// `map[interface{}]interface{}` in insertion order; a later equal key replaces the value.
+#[derive(Debug, Clone, Default)]
+struct GoMap {
+    entries: Vec<(GoVal, GoVal)>,
+    /// Position of each string key, so large mappings stay linear to build.
+    by_str: HashMap<String, usize>,
+}
+
+impl GoMap {
+    fn set(&mut self, k: GoVal, v: GoVal) {
+        let existing = match &k {
+            GoVal::Str(s) => self.by_str.get(s).copied(),
+            _ => self.entries.iter().position(|(ek, _)| same_key(ek, &k)),
+        };
+        if let Some(i) = existing
+            && let Some(slot) = self.entries.get_mut(i)
+        {
+            slot.1 = v;
+            return;
+        }
+        if let GoVal::Str(s) = &k {
+            self.by_str.insert(s.clone(), self.entries.len());
+        }
+        self.entries.push((k, v));
     }
 }
 
@@ -613,7 +632,7 @@ impl Decoder<'_> {
                 Ok(GoVal::Seq(out))
             }
             Some(NodeKind::Map(_)) => {
-                let mut map = Vec::new();
+                let mut map = GoMap::default();
                 self.mapping_into(i, &mut map)?;
                 Ok(GoVal::Map(map))
             }
@@ -627,7 +646,7 @@ impl Decoder<'_> {
     }
 
     /// Decodes mapping node `i` into `map` (go-yaml's `d.mapping` on an existing map).
-    fn mapping_into(&mut self, i: usize, map: &mut Vec<(GoVal, GoVal)>) -> Result<(), Error> {
+    fn mapping_into(&mut self, i: usize, map: &mut GoMap) -> Result<(), Error> {
         let children = match self.kind(i) {
             Some(NodeKind::Map(c)) => c.clone(),
             Some(NodeKind::Alias { target, .. }) => {
@@ -653,7 +672,7 @@ impl Decoder<'_> {
                 )));
             }
             let val = self.value(*v)?;
-            map_set(map, key, val);
+            map.set(key, val);
         }
         Ok(())
     }
@@ -690,7 +709,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn merge(&mut self, v: usize, map: &mut Vec<(GoVal, GoVal)>) -> Result<(), Error> {
+    fn merge(&mut self, v: usize, map: &mut GoMap) -> Result<(), Error> {
         match self.kind(v) {
             Some(NodeKind::Map(_)) => {
                 self.count()?;
@@ -735,6 +754,7 @@ fn go_syntax(v: &GoVal) -> String {
         GoVal::Map(pairs) => format!(
             "map[interface {{}}]interface {{}}{{{}}}",
             pairs
+                .entries
                 .iter()
                 .map(|(k, v)| format!("{}:{}", go_syntax(k), go_syntax(v)))
                 .collect::<Vec<_>>()
@@ -866,7 +886,7 @@ fn to_json_value(v: GoVal, mode: NumberMode) -> Result<Value, Error> {
         ),
         GoVal::Map(pairs) => {
             let mut map = Map::new();
-            for (k, v) in pairs {
+            for (k, v) in pairs.entries {
                 let key = key_string(&k, &v)?;
                 map.insert(key, to_json_value(v, mode)?);
             }

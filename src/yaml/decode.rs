@@ -290,9 +290,9 @@ fn check_characters(text: &str) -> Result<(), Error> {
 
 struct Composer<'a> {
     text: &'a str,
-    /// Set when granit-parser rejected a quoted scalar's continuation line (1-based) for being
-    /// indented too little, which YAML 1.2 forbids but libyaml accepts.
-    quoted_indent_line: Option<usize>,
+    /// Set when granit-parser rejected something libyaml accepts in a quoted scalar, with how
+    /// to rewrite the input without changing its meaning.
+    fix: Option<Fix>,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     nodes: Vec<NodeKind>,
     /// Anchor id → node index.
@@ -314,7 +314,7 @@ impl<'a> Composer<'a> {
     fn new(text: &'a str) -> Self {
         Self {
             text,
-            quoted_indent_line: None,
+            fix: None,
             parser: Parser::new_from_str_with_options(text, parser_options()),
             nodes: Vec::new(),
             anchors: HashMap::new(),
@@ -329,8 +329,11 @@ impl<'a> Composer<'a> {
             match self.parser.next_event() {
                 None => return Ok(None),
                 Some(Err(e)) => {
+                    if matches!(e.kind(), ErrorKind::UnknownQuotedScalarEscape) {
+                        self.fix = e.marker().byte_offset().map(Fix::QuoteEscapeFrom);
+                    }
                     if matches!(e.kind(), ErrorKind::InvalidQuotedScalarIndent) {
-                        self.quoted_indent_line = Some(e.marker().line());
+                        self.fix = Some(Fix::IndentLine(e.marker().line()));
                     }
                     return Err(scan_error(&e, self.text));
                 }
@@ -954,25 +957,65 @@ fn with_lenient_quotes<T>(
     read: impl Fn(&mut Composer<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let mut owned: Option<String> = None;
-    let mut first_error = None;
-    for _ in 0..=text.lines().count() {
+    let mut last_error = None;
+    for _ in 0..=text.lines().count() + text.matches("\\'").count() {
         let current = owned.as_deref().unwrap_or(text);
         let mut composer = Composer::new(current);
         match read(&mut composer) {
             Ok(v) => return Ok(v),
             Err(e) => {
-                let first = first_error.get_or_insert(e).clone();
-                let Some(line) = composer.quoted_indent_line else {
-                    return Err(first);
+                let patched = match composer.fix {
+                    Some(Fix::IndentLine(line)) => indent_line(current, line),
+                    Some(Fix::QuoteEscapeFrom(offset)) => unescape_quote(current, offset),
+                    None => None,
                 };
-                match indent_line(current, line) {
-                    Some(patched) => owned = Some(patched),
-                    None => return Err(first),
+                match patched {
+                    Some(p) => owned = Some(p),
+                    None => return Err(e),
                 }
+                last_error = Some(e);
             }
         }
     }
-    Err(first_error.unwrap_or_else(|| Error::Yaml("yaml: invalid input".to_string())))
+    Err(last_error.unwrap_or_else(|| Error::Yaml("yaml: invalid input".to_string())))
+}
+
+/// A meaning-preserving rewrite that lets granit-parser read what libyaml reads.
+#[derive(Debug, Clone, Copy)]
+enum Fix {
+    /// Indent this 1-based line (a quoted scalar's continuation line) further.
+    IndentLine(usize),
+    /// Turn the first `\'` (a YAML 1.1 escape) in the double-quoted scalar starting at this
+    /// byte offset into a plain `'`.
+    QuoteEscapeFrom(usize),
+}
+
+/// Escapes YAML 1.2 (and so granit-parser) knows after a backslash.
+const YAML12_ESCAPES: &str = "0abt\tnvfre \"/\\N_LPxuU";
+
+/// `text` with the first `\'` of the double-quoted scalar at `offset` replaced by `'`, or
+/// `None` when that scalar has some other unknown escape.
+fn unescape_quote(text: &str, offset: usize) -> Option<String> {
+    let body = text.get(offset..)?.strip_prefix('"')?;
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next() {
+                Some((_, '\'')) => {
+                    let at = offset + 1 + i;
+                    let mut out = String::with_capacity(text.len());
+                    out.push_str(&text[..at]);
+                    out.push_str(&text[at + 1..]);
+                    return Some(out);
+                }
+                Some((_, e)) if YAML12_ESCAPES.contains(e) => {}
+                _ => return None,
+            },
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `text` with spaces added in front of its 1-based `line`, or `None` if there is no such line.

@@ -24,8 +24,8 @@
 //! Known differences from Go: go-yaml's map key order is not transitive for keys such as
 //! `a10`/`a1a`/`a2`, and Go then depends on map iteration order (random); we sort the same way
 //! from a fixed starting order. Reading YAML, a few inputs Go rejects are accepted (tabs on
-//! otherwise blank lines) and a few Go accepts are rejected (the `\'` escape in double quotes, raw
-//! NEL line breaks); error line numbers follow go-yaml's conventions for common problems.
+//! otherwise blank lines) and a few Go accepts are read differently (raw NEL characters, which YAML 1.1
+//! treats as line breaks); error line numbers follow go-yaml's conventions for common problems.
 
 mod decode;
 mod emitter;

@@ -27,6 +27,7 @@
 //! otherwise blank lines) and a few Go accepts are read differently (raw NEL characters, which YAML 1.1
 //! treats as line breaks); error line numbers follow go-yaml's conventions for common problems.
 
+mod compat;
 mod decode;
 mod emitter;
 mod encode;

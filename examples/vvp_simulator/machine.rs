@@ -166,8 +166,10 @@ impl Simulator {
                 running,
             });
             record.step = step;
+            // A status change is a write of the deployment like any other.
             if let Some(meta) = record.deployment.metadata.as_mut() {
                 meta.modified_at = Some(now);
+                meta.resource_version = Some(meta.resource_version.unwrap_or_default() + 1);
             }
         }
     }
@@ -600,8 +602,12 @@ impl Simulator {
             });
         } else {
             status.state = Some(SavepointState::Completed);
-            let location =
-                location.unwrap_or_else(|| format!("{dir}/savepoint-{}", &flink_id[24..]));
+            let location = location.unwrap_or_else(|| {
+                format!(
+                    "{dir}/savepoint-{}",
+                    flink_id.rsplit('-').next().unwrap_or_default()
+                )
+            });
             savepoint.spec = Some(SavepointSpec {
                 savepoint_location: Some(location),
                 flink_savepoint_id: Some(flink_id),

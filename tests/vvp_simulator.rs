@@ -1500,3 +1500,94 @@ async fn every_swagger_operation_the_operator_needs_is_routed() {
     }
     assert_eq!(covered, 25);
 }
+
+// ----- the library models against the swagger ---------------------------------------------
+
+/// A value of `schema` with every property set (first enum value, one array item, one map
+/// entry), so a model that drops or renames any swagger field fails to round-trip it.
+fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/definitions/");
+        if FREE_FORM.contains(&name) || depth > 12 {
+            return json!({"free": "form"});
+        }
+        let properties = doc["definitions"][name]["properties"].as_object();
+        let object = properties
+            .into_iter()
+            .flatten()
+            .map(|(k, s)| (k.clone(), sample(doc, s, depth + 1)))
+            .collect();
+        return Value::Object(object);
+    }
+    match schema["type"].as_str() {
+        Some("array") => json!([sample(doc, &schema["items"], depth + 1)]),
+        Some("object") => match schema.get("additionalProperties") {
+            Some(inner) => json!({"key": sample(doc, inner, depth + 1)}),
+            None => json!({}),
+        },
+        Some("string") => schema["enum"]
+            .get(0)
+            .cloned()
+            .unwrap_or_else(|| json!("text")),
+        Some("integer") => json!(7),
+        Some("number") => json!(1.5),
+        Some("boolean") => json!(true),
+        other => panic!("unexpected schema type {other:?}"),
+    }
+}
+
+/// Round-trips the swagger sample of `definition` through model `T`.
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    doc: usize,
+    definition: &str,
+) -> T {
+    let doc = &SWAGGERS[doc];
+    let input = sample(
+        doc,
+        &json!({"$ref": format!("#/definitions/{definition}")}),
+        0,
+    );
+    let model: T = serde_json::from_value(input.clone())
+        .unwrap_or_else(|e| panic!("{definition} does not parse: {e}"));
+    assert_eq!(
+        serde_json::to_value(&model).unwrap(),
+        input,
+        "{definition} changed in a round trip"
+    );
+    model
+}
+
+#[test]
+fn library_models_carry_every_swagger_field() {
+    use rudder::vvp::api as vvp;
+    const APPMANAGER: usize = 0;
+    const PLATFORM: usize = 1;
+
+    let deployment: vvp::Deployment = round_trip(APPMANAGER, "Deployment");
+    let metadata = deployment.metadata.unwrap();
+    let spec = deployment.spec.unwrap();
+    let template = spec.template.unwrap().spec.unwrap();
+    let pods = template.kubernetes.as_ref().unwrap().pods.as_ref().unwrap();
+    // Every swagger field landed in a typed field, none in an `extra` map.
+    assert!(metadata.extra.is_empty() && spec.extra.is_empty() && template.extra.is_empty());
+    assert!(template.artifact.as_ref().unwrap().extra.is_empty());
+    assert!(template.kubernetes.as_ref().unwrap().extra.is_empty() && pods.extra.is_empty());
+    assert_eq!(metadata.resource_version, Some(7));
+
+    let target: vvp::DeploymentTarget = round_trip(APPMANAGER, "DeploymentTarget");
+    assert!(target.metadata.unwrap().extra.is_empty() && target.spec.unwrap().extra.is_empty());
+    let event: vvp::Event = round_trip(APPMANAGER, "Event");
+    assert!(event.metadata.unwrap().extra.is_empty());
+    let savepoint: vvp::Savepoint = round_trip(APPMANAGER, "Savepoint");
+    assert!(savepoint.metadata.unwrap().extra.is_empty());
+    round_trip::<vvp::Job>(APPMANAGER, "Job");
+    round_trip::<vvp::ResourceList<vvp::Deployment>>(APPMANAGER, "ResourceListOfDeployment");
+    round_trip::<vvp::ResourceList<vvp::Event>>(APPMANAGER, "ResourceListOfEvent");
+
+    let namespace: vvp::NamespaceResponse = round_trip(PLATFORM, "GetNamespaceResponse");
+    assert!(namespace.namespace.unwrap().extra.is_empty());
+    round_trip::<vvp::ListNamespacesResponse>(PLATFORM, "ListNamespacesResponse");
+    let token: vvp::ApiTokenResponse = round_trip(PLATFORM, "CreateApiTokenResponse");
+    assert!(token.api_token.unwrap().extra.is_empty());
+    round_trip::<vvp::ListApiTokensResponse>(PLATFORM, "ListApiTokensResponse");
+}

@@ -1591,3 +1591,93 @@ fn library_models_carry_every_swagger_field() {
     assert!(token.api_token.unwrap().extra.is_empty());
     round_trip::<vvp::ListApiTokensResponse>(PLATFORM, "ListApiTokensResponse");
 }
+
+/// The original operator's flows (BEHAVIOUR.md §2-§3) run unchanged against the simulator:
+/// token bootstrap, target and deployment create, PATCH on every reconcile, cancel-on-delete
+/// with the re-sent GET body, polling until CANCELLED, delete, target delete.
+#[tokio::test]
+async fn original_operator_flows_work_end_to_end() {
+    let mut vvp = Vvp::new(Settings {
+        enforce_resource_version: true,
+        ..Settings::default()
+    })
+    .await;
+    let token_path = "/apitokens/v1/namespaces/default/apitokens/vp-k8s-operator-admin-token";
+    // Token bootstrap: absent -> create; a restart finds it, deletes and re-creates it.
+    for expected_lookup in [404, 200] {
+        let lookup = vvp.call_as(None, "GET", token_path, None).await;
+        assert_eq!(lookup.status, expected_lookup);
+        if lookup.status == 200 {
+            assert_eq!(
+                vvp.call_as(None, "DELETE", token_path, None).await.status,
+                200
+            );
+        }
+        let body = json!({"name": "namespaces/default/apitokens/vp-k8s-operator-admin-token", "role": "owner"});
+        let created = vvp
+            .call_as(
+                None,
+                "POST",
+                "/apitokens/v1/namespaces/default/apitokens",
+                Some(body),
+            )
+            .await;
+        let secret = created.body["apiToken"]["secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if let Some(old) = vvp.token.replace(secret) {
+            assert_eq!(
+                vvp.call_as(Some(&old), "GET", DEPLOYMENTS, None)
+                    .await
+                    .status,
+                401
+            );
+        }
+    }
+
+    // VpDeploymentTarget: GET by name 404 -> POST.
+    assert_eq!(vvp.get(&format!("{TARGETS}/top-speed")).await.status, 404);
+    let target = vvp.post(TARGETS, target_body("top-speed")).await;
+    let target_id = target.body["metadata"]["id"].as_str().unwrap().to_owned();
+
+    // VpDeployment without id annotation: list-and-filter by name, then create.
+    let listed = vvp.get(DEPLOYMENTS).await;
+    assert!(listed.body["items"].as_array().unwrap().is_empty());
+    let created = vvp
+        .post(
+            DEPLOYMENTS,
+            deployment_body("top-speed", &target_id, "RUNNING"),
+        )
+        .await;
+    let id = created.body["metadata"]["id"].as_str().unwrap().to_owned();
+    let path = format!("{DEPLOYMENTS}/{id}");
+    // Every reconcile PATCHes the full desired object (without resourceVersion).
+    for _ in 0..3 {
+        vvp.tick().await;
+        let mut desired = deployment_body("top-speed", &target_id, "RUNNING");
+        desired["metadata"]["id"] = json!(id);
+        assert_eq!(vvp.patch(&path, desired).await.status, 200);
+    }
+    assert_eq!(vvp.get(&path).await.body["status"]["state"], "RUNNING");
+
+    // Delete: GET, PATCH the fetched object with spec.state=CANCELLED, poll, DELETE.
+    let mut fetched = vvp.get(&path).await.body;
+    fetched["spec"]["state"] = json!("CANCELLED");
+    let cancelling = vvp.patch(&path, fetched.clone()).await;
+    assert_eq!(cancelling.status, 200);
+    // Re-sending the now stale object is a conflict under enforcement.
+    assert_eq!(vvp.patch(&path, fetched).await.status, 409);
+    let mut polls = 0;
+    while vvp.get(&path).await.body["status"]["state"] != "CANCELLED" {
+        polls += 1;
+        assert!(polls < 5, "never reached CANCELLED");
+        vvp.tick().await;
+    }
+    assert_eq!(vvp.delete(&path).await.status, 200);
+    assert_eq!(vvp.delete(&path).await.status, 404);
+    assert_eq!(
+        vvp.delete(&format!("{TARGETS}/top-speed")).await.status,
+        200
+    );
+}

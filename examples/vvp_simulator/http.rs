@@ -25,6 +25,9 @@ use super::store::{
     Faults, RequestRecord, Role, Settings, SimError, SimResult, Simulator, merge_patch,
 };
 
+/// Most requests kept in the request log; older ones are dropped.
+const REQUEST_LOG_LIMIT: usize = 10_000;
+
 /// Largest request body the simulator reads.
 const BODY_LIMIT: usize = 16 << 20;
 
@@ -195,6 +198,9 @@ async fn api_layer(State(sim): State<Shared>, req: Request, next: Next) -> Respo
         }
     };
     if let Ok(mut s) = sim.lock() {
+        if s.requests.len() >= REQUEST_LOG_LIMIT {
+            s.requests.remove(0);
+        }
         s.requests.push(RequestRecord {
             method,
             path,

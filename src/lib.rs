@@ -5,4 +5,5 @@
 
 pub mod cli;
 pub mod version;
+pub mod vvp;
 pub mod yaml;

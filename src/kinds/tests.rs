@@ -1,9 +1,9 @@
 //! Tests of the generated kinds: lossless round trips (property-based, driven by each kind's own
 //! schema), the CRDs' shape, and the build script's pure modules.
 
-use proptest::prelude::*;
+use proptest::prelude::prop_assert_eq;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -17,6 +17,11 @@ mod build_freeform;
 #[allow(dead_code)]
 #[path = "../../build/schema.rs"]
 mod build_schema;
+// Strategies for schema-valid specs, shared with the apiserver round trip in `tests/crds.rs`.
+#[path = "../../tests/crds/spec_values.rs"]
+mod spec_values;
+
+use spec_values::valid_value;
 
 fn kind(name: &str) -> &'static KindInfo {
     ALL.iter()
@@ -26,104 +31,6 @@ fn kind(name: &str) -> &'static KindInfo {
 
 fn spec_schema(info: &KindInfo) -> Value {
     serde_json::from_str(info.spec_schema).expect("generated schema is JSON")
-}
-
-/// Any JSON value, nested a few levels.
-fn any_json() -> BoxedStrategy<Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        (-1e9f64..1e9).prop_map(Value::from),
-        "\\PC{0,8}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::btree_map("[a-z][a-zA-Z0-9_.-]{0,6}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
-    .boxed()
-}
-
-/// Values that are valid under a structural CRD schema node, with optional keys left out at
-/// random and unknown keys added where the schema keeps them.
-fn valid_value(schema: &Value, depth: u32) -> BoxedStrategy<Value> {
-    let nullable = schema["nullable"] == json!(true);
-    let preserve = schema["x-kubernetes-preserve-unknown-fields"] == json!(true);
-    let typed = match schema["type"].as_str() {
-        None if preserve => any_json(),
-        None => panic!("schema node without type: {schema}"),
-        Some("object") => object_value(schema, preserve, depth),
-        Some("array") => {
-            let items = if depth == 0 {
-                Just(Vec::new()).boxed()
-            } else {
-                prop::collection::vec(valid_value(&schema["items"], depth - 1), 0..3).boxed()
-            };
-            items.prop_map(Value::from).boxed()
-        }
-        Some("string") => match schema["enum"].as_array() {
-            Some(options) => prop::sample::select(options.clone()).boxed(),
-            None => "\\PC{0,12}".prop_map(Value::from).boxed(),
-        },
-        Some("integer") => {
-            let min = schema["minimum"].as_i64().unwrap_or(i64::MIN);
-            let max = schema["maximum"].as_i64().unwrap_or(i64::MAX);
-            (min..=max).prop_map(Value::from).boxed()
-        }
-        Some("number") => prop_oneof![
-            any::<i64>().prop_map(Value::from),
-            (-1e12f64..1e12).prop_map(Value::from),
-        ]
-        .boxed(),
-        Some("boolean") => any::<bool>().prop_map(Value::from).boxed(),
-        Some(other) => panic!("unexpected type {other}"),
-    };
-    if nullable {
-        prop_oneof![1 => Just(Value::Null), 4 => typed].boxed()
-    } else {
-        typed
-    }
-}
-
-fn object_value(schema: &Value, preserve: bool, depth: u32) -> BoxedStrategy<Value> {
-    let props = schema["properties"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let known: Vec<BoxedStrategy<Option<(String, Value)>>> = if depth == 0 {
-        Vec::new()
-    } else {
-        props
-            .iter()
-            .map(|(key, sub)| {
-                let key = key.clone();
-                prop::option::weighted(0.3, valid_value(sub, depth - 1))
-                    .prop_map(move |v| v.map(|v| (key.clone(), v)))
-                    .boxed()
-            })
-            .collect()
-    };
-    let extra = if preserve {
-        prop::collection::btree_map("x[a-zA-Z0-9_]{0,6}", any_json(), 0..3).boxed()
-    } else {
-        Just(Default::default()).boxed()
-    };
-    (known, extra)
-        .prop_map(move |(known, extra)| {
-            let mut out = Map::new();
-            for (k, v) in extra {
-                if !props.contains_key(&k) {
-                    out.insert(k, v);
-                }
-            }
-            out.extend(known.into_iter().flatten());
-            Value::Object(out)
-        })
-        .boxed()
 }
 
 #[test]

@@ -101,7 +101,12 @@ fn spec_field(chart: &Path, kind: &KindDef) -> Result<Field, BoxError> {
     let values: Value = if text.trim().is_empty() {
         json!({})
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", values_path.display()))?
+        // Helm reads values as YAML 1.1: `0777` is an octal integer (booleans such as `yes` and
+        // `on` already are booleans in serde-saphyr).
+        let mut options = serde_saphyr::Options::default();
+        options.legacy_octal_numbers = true;
+        serde_saphyr::from_str_with_options(&text, options)
+            .map_err(|e| format!("{}: {e}", values_path.display()))?
     };
     let free_form = template_free_form(&chart.join("templates"))?;
     let inferred = schema::infer(&values, &mut Vec::new(), &|p: &[String]| {

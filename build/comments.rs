@@ -33,6 +33,8 @@ struct Scanner {
     /// Lines indented deeper than this belong to a block scalar (`|`, `>`).
     block_scalar_indent: Option<usize>,
     found: BTreeMap<KeyPath, String>,
+    /// Descriptions from readme-generator `@param path text` lines, which win over blocks.
+    params: BTreeMap<KeyPath, String>,
 }
 
 /// Returns the description of every documented key in a values.yaml text, by key path.
@@ -42,7 +44,9 @@ pub fn descriptions(text: &str) -> BTreeMap<KeyPath, String> {
         scanner.line(line);
     }
     scanner.blank();
-    scanner.found
+    let mut found = scanner.found;
+    found.extend(scanner.params);
+    found
 }
 
 impl Scanner {
@@ -58,6 +62,9 @@ impl Scanner {
         if trimmed.is_empty() {
             self.blank();
         } else if let Some(comment) = trimmed.strip_prefix('#') {
+            if let Some((path, text)) = param(comment) {
+                self.params.insert(path, text);
+            }
             if self.pending.is_empty() {
                 self.pending_follows_key = self.just_after_key;
             }
@@ -196,8 +203,29 @@ fn colon_position(text: &str) -> Option<usize> {
     })
 }
 
-/// Turns raw comment lines into description text: banner lines (`####`) and helm-docs
-/// markers (`@section`, `@skip`) go, `@param path` prefixes are removed, and relative
+/// A readme-generator line `## @param a.b [modifiers] text`: the path and the text.
+fn param(comment: &str) -> Option<(KeyPath, String)> {
+    let rest = comment.trim_start_matches('#').trim_start();
+    let rest = rest
+        .strip_prefix("@param ")
+        .or_else(|| rest.strip_prefix("@extra "))?;
+    let (path, text) = rest
+        .trim_start()
+        .split_once(' ')
+        .unwrap_or((rest.trim(), ""));
+    if path.contains(['[', '*']) {
+        return None;
+    }
+    let mut text = text.trim();
+    if text.starts_with('[') {
+        text = text.split_once(']').map_or(text, |(_, t)| t.trim_start());
+    }
+    let path = path.split('.').map(str::to_string).collect();
+    Some((path, text.to_string()))
+}
+
+/// Turns raw comment lines into description text: banner lines (`####`) and readme-generator
+/// markers (`@section`, `@skip`, `@param`, which is recorded separately) go, and relative
 /// indentation inside examples is kept.
 fn clean(lines: &[(usize, String)]) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -207,17 +235,9 @@ fn clean(lines: &[(usize, String)]) -> String {
         if raw.trim().chars().all(|c| c == '#') && raw.len() > 2 {
             continue;
         }
-        let marker = text.trim_start();
-        if marker.starts_with("@section") || marker.starts_with("@skip") {
+        if text.trim_start().starts_with('@') {
             continue;
         }
-        let text = match marker.strip_prefix("@param ") {
-            Some(rest) => rest
-                .trim_start()
-                .split_once(' ')
-                .map_or("", |(_, d)| d.trim_start()),
-            None => text,
-        };
         out.push(text.to_string());
     }
     while out.first().is_some_and(|l| l.trim().is_empty()) {
@@ -277,12 +297,12 @@ mod tests {
     }
 
     #[test]
-    fn helm_docs_markers_are_cleaned() {
-        let text = "## @section Parameters\n## @param image.tag [default: x] The tag\ntag: x\n";
-        assert_eq!(
-            get(&descriptions(text), "tag"),
-            Some("[default: x] The tag")
-        );
+    fn readme_generator_params_document_their_own_paths() {
+        let text = "## @section Parameters\n## NGINX image\n## @param image.tag [default: x] The tag\n## @param image.pullSecrets Secrets\nimage:\n  tag: x\n  pullSecrets: []\n";
+        let found = descriptions(text);
+        assert_eq!(get(&found, "image"), Some("NGINX image"));
+        assert_eq!(get(&found, "image.tag"), Some("The tag"));
+        assert_eq!(get(&found, "image.pullSecrets"), Some("Secrets"));
     }
 
     #[test]

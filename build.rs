@@ -95,8 +95,10 @@ fn generate_kind(
 
 /// The schema of a chart's values, with rudder's manifest adjustments applied.
 fn spec_field(chart: &Path, kind: &KindDef) -> Result<Field, BoxError> {
+    // A directory is watched whole, so a values.schema.json added later is noticed too (naming a
+    // missing file would instead rerun this script on every build).
+    println!("cargo:rerun-if-changed={}", chart.display());
     let values_path = chart.join("values.yaml");
-    println!("cargo:rerun-if-changed={}", values_path.display());
     let text = fs::read_to_string(&values_path)?;
     let values: Value = if text.trim().is_empty() {
         json!({})
@@ -113,7 +115,6 @@ fn spec_field(chart: &Path, kind: &KindDef) -> Result<Field, BoxError> {
         free_form.contains(p)
     });
     let schema_path = chart.join("values.schema.json");
-    println!("cargo:rerun-if-changed={}", schema_path.display());
     let mut field = if schema_path.exists() {
         let chart_schema: Value = serde_json::from_str(&fs::read_to_string(&schema_path)?)?;
         schema::overlay(inferred, schema::from_json_schema(&chart_schema))
@@ -160,7 +161,6 @@ fn template_free_form(dir: &Path) -> Result<BTreeSet<Vec<String>>, BoxError> {
     if !dir.is_dir() {
         return Ok(found);
     }
-    println!("cargo:rerun-if-changed={}", dir.display());
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

@@ -58,6 +58,8 @@ pub enum Shape {
     Any,
     /// A scalar; `nullable` when the chart's schema allows null.
     Scalar { ty: Scalar, nullable: bool },
+    /// An integer or a string: Kubernetes quantities such as `500m`, which users also write as `1`.
+    IntOrString,
     /// An object with known properties; `open` keeps (and accepts) unknown keys too.
     Object {
         props: BTreeMap<String, Field>,
@@ -109,6 +111,7 @@ pub fn infer(
         Value::Bool(_) => scalar(Scalar::Boolean),
         Value::Number(n) if n.is_f64() => scalar(Scalar::Number),
         Value::Number(_) => scalar(Scalar::Integer),
+        Value::String(s) if is_quantity(s) => Shape::IntOrString,
         Value::String(_) => scalar(Scalar::String),
         Value::Array(items) => {
             let item = items
@@ -119,13 +122,14 @@ pub fn infer(
             Shape::Array(Box::new(item))
         }
         Value::Object(map) => {
-            let open = map.is_empty() || free_form(path) || !map.keys().all(|k| is_identifier(k));
-            if open && !map.keys().all(|k| is_identifier(k)) {
+            if !map.keys().all(|k| is_identifier(k)) {
+                // Keyed by data, not by field names: a free-form map.
                 return Shape::Object {
                     props: BTreeMap::new(),
                     open: true,
                 };
             }
+            let open = map.is_empty() || free_form(path);
             let props = map
                 .iter()
                 .map(|(k, v)| {
@@ -145,6 +149,24 @@ fn scalar(ty: Scalar) -> Shape {
         ty,
         nullable: false,
     }
+}
+
+/// A Kubernetes quantity with a unit suffix (`500m`, `512Mi`, `1Gi`, `2k`).
+fn is_quantity(text: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E",
+    ];
+    SUFFIXES.iter().any(|suffix| {
+        text.strip_suffix(suffix).is_some_and(|number| {
+            let mut parts = number.splitn(2, '.');
+            let whole = parts.next().unwrap_or("");
+            let fraction = parts.next().unwrap_or("0");
+            !whole.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && !fraction.is_empty()
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+        })
+    })
 }
 
 /// Keys that look like field names rather than data (a map keyed by `app.kubernetes.io/name`
@@ -198,6 +220,12 @@ pub fn merge(a: Shape, b: Shape) -> Shape {
             }
         }
         (Shape::Array(x), Shape::Array(y)) => Shape::Array(Box::new(merge(*x, *y))),
+        (Shape::IntOrString, Shape::Scalar { ty, .. })
+        | (Shape::Scalar { ty, .. }, Shape::IntOrString)
+            if matches!(ty, Scalar::String | Scalar::Integer) =>
+        {
+            Shape::IntOrString
+        }
         _ => Shape::Any,
     }
 }
@@ -323,7 +351,7 @@ pub fn describe(shape: &mut Shape, path: &mut Vec<String>, docs: &BTreeMap<Vec<S
     }
 }
 
-/// Finds the field at a dotted path, creating closed objects on the way when `create` is set.
+/// Finds the field at a path of keys, if the shape has it.
 pub fn field_at<'a>(shape: &'a mut Shape, path: &[&str]) -> Option<&'a mut Field> {
     let (first, rest) = path.split_first()?;
     let Shape::Object { props, .. } = shape else {
@@ -401,7 +429,7 @@ fn count_into(shape: &Shape, counts: &mut Counts) {
             }
         }
         Shape::Array(item) => count_into(item, counts),
-        Shape::Any | Shape::Scalar { .. } => {}
+        Shape::Any | Shape::Scalar { .. } | Shape::IntOrString => {}
     }
 }
 
@@ -425,6 +453,9 @@ pub fn crd_schema(
             if *nullable {
                 out.insert("nullable".into(), json!(true));
             }
+        }
+        Shape::IntOrString => {
+            out.insert("x-kubernetes-int-or-string".into(), json!(true));
         }
         Shape::Object { props, open } => {
             out.insert("type".into(), json!("object"));
@@ -470,7 +501,8 @@ pub fn typify_schema(shape: &Shape, description: Option<&str>, nullable: bool) -
         }
     };
     match shape {
-        Shape::Any => {}
+        // Kept as a JSON value: an integer and a string must both come back as written.
+        Shape::Any | Shape::IntOrString => {}
         Shape::Scalar { ty, .. } => {
             out.insert("type".into(), with_null(ty.name()));
         }
@@ -540,6 +572,22 @@ mod tests {
         assert_eq!(p["labels"]["x-kubernetes-preserve-unknown-fields"], true);
         assert!(p["labels"].get("properties").is_none());
         assert!(schema.get("x-kubernetes-preserve-unknown-fields").is_none());
+    }
+
+    #[test]
+    fn quantities_accept_integers_and_strings() {
+        let shape =
+            infer_json(json!({"cpu": "500m", "memory": "1.5Gi", "tag": "1.0.0", "name": "m"}));
+        let schema = crd_schema(&shape, None, &Map::new());
+        let p = &schema["properties"];
+        assert_eq!(p["cpu"], json!({"x-kubernetes-int-or-string": true}));
+        assert_eq!(p["memory"], json!({"x-kubernetes-int-or-string": true}));
+        assert_eq!(p["tag"]["type"], "string");
+        assert_eq!(p["name"]["type"], "string");
+        assert_eq!(
+            merge(Shape::IntOrString, scalar(Scalar::Integer)),
+            Shape::IntOrString
+        );
     }
 
     #[test]

@@ -138,11 +138,13 @@ fn crds_have_status_printer_columns_and_documented_schema() {
     );
 }
 
-/// Every node of a structural schema has a type unless it preserves unknown fields.
+/// Every node of a structural schema has a type unless it preserves unknown fields or is
+/// int-or-string.
 fn assert_structural(schema: &Value, path: &str) {
-    let preserve = schema["x-kubernetes-preserve-unknown-fields"] == json!(true);
+    let untyped_ok = schema["x-kubernetes-preserve-unknown-fields"] == json!(true)
+        || schema["x-kubernetes-int-or-string"] == json!(true);
     assert!(
-        schema.get("type").is_some() || preserve,
+        schema.get("type").is_some() || untyped_ok,
         "{path} has no type: {schema}"
     );
     if let Some(props) = schema["properties"].as_object() {

@@ -29,7 +29,13 @@ pub fn any_json() -> BoxedStrategy<Value> {
 pub fn valid_value(schema: &Value, depth: u32) -> BoxedStrategy<Value> {
     let nullable = schema["nullable"] == json!(true);
     let preserve = schema["x-kubernetes-preserve-unknown-fields"] == json!(true);
+    let int_or_string = schema["x-kubernetes-int-or-string"] == json!(true);
     let typed = match schema["type"].as_str() {
+        None if int_or_string => prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            "[0-9]{1,4}(m|Mi|Gi)?".prop_map(Value::from),
+        ]
+        .boxed(),
         None if preserve => any_json(),
         None => panic!("schema node without type: {schema}"),
         Some("object") => object_value(schema, preserve, depth),

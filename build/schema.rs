@@ -491,7 +491,7 @@ pub fn crd_schema(
 pub fn typify_schema(shape: &Shape, description: Option<&str>, nullable: bool) -> Value {
     let mut out = Map::new();
     if let Some(d) = description {
-        out.insert("description".into(), json!(d));
+        out.insert("description".into(), json!(rust_doc(d)));
     }
     let with_null = |ty: &str| {
         if nullable {
@@ -531,6 +531,12 @@ pub fn typify_schema(shape: &Shape, description: Option<&str>, nullable: bool) -
         }
     }
     Value::Object(out)
+}
+
+/// A description as Rust doc text: fenced as `text`, so rustdoc neither renders YAML examples as
+/// markdown nor runs them as doctests.
+fn rust_doc(description: &str) -> String {
+    format!("```text\n{}\n```", description.replace("```", "'''"))
 }
 
 #[cfg(test)]
@@ -699,6 +705,8 @@ mod tests {
         );
         assert_eq!(s["properties"]["c"]["additionalProperties"], json!({}));
         assert!(!s.to_string().contains("default"));
+        let documented = typify_schema(&shape, Some("a\n```\nb"), false);
+        assert_eq!(documented["description"], "```text\na\n'''\nb\n```");
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn spec_field(chart: &Path, kind: &KindDef) -> Result<Field, BoxError> {
         serde_saphyr::from_str_with_options(&text, options)
             .map_err(|e| format!("{}: {e}", values_path.display()))?
     };
-    let free_form = template_free_form(&chart.join("templates"))?;
+    let free_form = template_free_form(chart)?;
     let inferred = schema::infer(&values, &mut Vec::new(), &|p: &[String]| {
         free_form.contains(p)
     });
@@ -155,21 +155,60 @@ fn spec_field(chart: &Path, kind: &KindDef) -> Result<Field, BoxError> {
     Ok(field)
 }
 
-/// Values paths the chart's templates hand whole to `toYaml` and friends.
-fn template_free_form(dir: &Path) -> Result<BTreeSet<Vec<String>>, BoxError> {
+/// Values paths the chart's templates hand whole to `toYaml` and friends, including templates of
+/// its subcharts (unpacked or `.tgz`): library and shared-template subcharts such as Bitnami's
+/// `common` or Liberty's `ibm-shared-liberty` render the parent's values.
+fn template_free_form(chart: &Path) -> Result<BTreeSet<Vec<String>>, BoxError> {
     let mut found = BTreeSet::new();
+    scan_dir(&chart.join("templates"), &mut found)?;
+    let subcharts = chart.join("charts");
+    if subcharts.is_dir() {
+        for entry in fs::read_dir(&subcharts)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                found.extend(template_free_form(&path)?);
+            } else if path.extension().is_some_and(|e| e == "tgz") {
+                scan_archive(&path, &mut found)?;
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn scan_dir(dir: &Path, found: &mut BTreeSet<Vec<String>>) -> Result<(), BoxError> {
     if !dir.is_dir() {
-        return Ok(found);
+        return Ok(());
     }
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            found.extend(template_free_form(&path)?);
+            scan_dir(&path, found)?;
         } else if let Ok(text) = fs::read_to_string(&path) {
             found.extend(freeform::free_form_paths(&text));
         }
     }
-    Ok(found)
+    Ok(())
+}
+
+/// Scans the templates inside a packaged subchart (`<name>/templates/...` entries).
+fn scan_archive(archive: &Path, found: &mut BTreeSet<Vec<String>>) -> Result<(), BoxError> {
+    let file = fs::File::open(archive)?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        let in_templates = entry
+            .path()?
+            .components()
+            .any(|c| c.as_os_str() == "templates");
+        if !in_templates {
+            continue;
+        }
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut entry, &mut text).is_ok() {
+            found.extend(freeform::free_form_paths(&text));
+        }
+    }
+    Ok(())
 }
 
 /// Ready first, the manifest's columns, Age last (as `kubectl get` users expect).

@@ -7,9 +7,12 @@ use std::collections::BTreeSet;
 /// Template functions that serialize a whole value into the manifest.
 const WHOLE_VALUE_FUNCTIONS: &[&str] = &["toYaml", "toJson", "toPrettyJson", "tplvalues.render"];
 
-/// The `.Values` paths used inside template actions that serialize whole values.
+/// The `.Values` paths used inside template actions that serialize whole values, directly
+/// (`toYaml .Values.a`) or through the dot of an enclosing `with .Values.a` block (`toYaml .`).
 pub fn free_form_paths(template: &str) -> BTreeSet<Vec<String>> {
     let mut found = BTreeSet::new();
+    // Open blocks; `Some(path)` for a `with` over a values path, whose dot is that value.
+    let mut blocks: Vec<Option<Vec<String>>> = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
@@ -17,12 +20,40 @@ pub fn free_form_paths(template: &str) -> BTreeSet<Vec<String>> {
             break;
         };
         let action = &after[..end];
+        rest = &after[end + 2..];
+        let words = action.trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if words.starts_with("/*") {
+            continue;
+        }
+        let keyword = words.split_whitespace().next().unwrap_or("");
+        match keyword {
+            "end" => {
+                blocks.pop();
+                continue;
+            }
+            "with" => blocks.push(values_paths(action).into_iter().next()),
+            // `if` keeps the dot; `range`, `define` and `block` rebind it.
+            "if" => blocks.push(blocks.last().cloned().flatten()),
+            "range" | "define" | "block" => blocks.push(None),
+            _ => {}
+        }
         if WHOLE_VALUE_FUNCTIONS.iter().any(|f| action.contains(f)) {
             found.extend(values_paths(action));
+            if uses_bare_dot(action)
+                && let Some(Some(path)) = blocks.last()
+            {
+                found.insert(path.clone());
+            }
         }
-        rest = &after[end + 2..];
     }
     found
+}
+
+/// Whether the action passes the dot itself (`toYaml .`, `toYaml . | indent 2`).
+fn uses_bare_dot(action: &str) -> bool {
+    action
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '|')
+        .any(|word| word == ".")
 }
 
 /// Every `.Values.a.b` path in a piece of template text.
@@ -66,6 +97,21 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn dot_inside_with_block_is_the_with_value() {
+        let tpl = r#"
+          {{- with .Values.nodeSelector }}
+          nodeSelector: {{- toYaml . | nindent 8 }}
+          {{- end }}
+          {{- with .Values.tolerations }}{{ if . }}{{ toYaml . }}{{ end }}{{ end }}
+          {{- range .Values.hosts }}{{ toYaml . }}{{ end }}
+        "#;
+        let expected: BTreeSet<_> = [path("nodeSelector"), path("tolerations")]
+            .into_iter()
+            .collect();
+        assert_eq!(free_form_paths(tpl), expected);
     }
 
     #[test]

@@ -193,7 +193,8 @@ async fn specs_round_trip_through_the_apiserver_unchanged() {
     let ns = support::TestNamespace::create(&client, "crds-rt").await;
 
     // Hand-written: free-form parts with keys values.yaml never shows, explicit nulls, empty
-    // collections, nested lists, a quantity written as an integer.
+    // collections, nested lists, a quantity written as an integer, a resource the shared-template
+    // subchart passes whole to toYaml.
     let liberty = kind("LibertyApp");
     let written = json!({
         "image": {
@@ -206,7 +207,7 @@ async fn specs_round_trip_through_the_apiserver_unchanged() {
         "deployment": { "annotations": { "prometheus.io/scrape": "true" } },
         "pod": { "extraNodeSelectorRequirements": [{ "key": "env", "operator": "In", "values": ["dev"] }] },
         "service": { "extraPorts": [] },
-        "resources": { "requests": { "cpu": 1, "memory": "1Gi" } }
+        "resources": { "requests": { "cpu": 1, "memory": "1Gi", "ephemeral-storage": "1Gi" } }
     });
     let api = dynamic_api(&client, &ns.name, liberty);
     let created = api

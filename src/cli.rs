@@ -31,6 +31,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the CustomResourceDefinition of every chart kind as multi-document YAML.
+    Crds {
+        /// Instead of the CRDs, print each kind with its field counts by schema origin.
+        #[arg(long)]
+        summary: bool,
+    },
 }
 
 /// Errors a CLI invocation can end with.
@@ -39,12 +45,23 @@ pub enum CliError {
     /// Serializing output failed.
     #[error("cannot encode output as JSON")]
     Encode(#[source] serde_json::Error),
+    /// Building the CRDs failed.
+    #[error("cannot build the CRDs")]
+    Kinds(#[source] crate::kinds::KindsError),
 }
 
 /// Runs one parsed invocation.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Version { json } => print_version(json),
+        Command::Crds { summary: false } => {
+            print!("{}", crate::kinds::crds_yaml().map_err(CliError::Kinds)?);
+            Ok(())
+        }
+        Command::Crds { summary: true } => {
+            print!("{}", kinds_summary());
+            Ok(())
+        }
     }
 }
 
@@ -57,6 +74,26 @@ fn print_version(json: bool) -> Result<(), CliError> {
         println!("{info}");
     }
     Ok(())
+}
+
+/// One line per kind: its API name, chart and how many spec fields came from where.
+fn kinds_summary() -> String {
+    crate::kinds::ALL
+        .iter()
+        .map(|k| {
+            format!(
+                "{}.{}/{} (charts/{}): {} fields, {} from values.schema.json, {} inferred from values.yaml, {} rudder extensions\n",
+                k.kind,
+                k.group,
+                k.version,
+                k.chart,
+                k.fields.total,
+                k.fields.from_schema,
+                k.fields.inferred,
+                k.fields.extensions
+            )
+        })
+        .collect()
 }
 
 /// Formats an error for the terminal: one line, or with `debug` the cause chain too.
@@ -117,6 +154,27 @@ mod tests {
             describe_error(&chain(), true),
             "Error: outer\n  caused by: middle\n  caused by: disk on fire"
         );
+    }
+
+    #[test]
+    fn crds_subcommand_parses() {
+        let cli = Cli::try_parse_from(["rudder", "crds", "--summary"]).expect("parses");
+        assert!(matches!(cli.command, Command::Crds { summary: true }));
+    }
+
+    #[test]
+    fn summary_has_one_line_per_kind_with_consistent_counts() {
+        let summary = kinds_summary();
+        assert_eq!(summary.lines().count(), crate::kinds::ALL.len());
+        for kind in crate::kinds::ALL {
+            let f = kind.fields;
+            assert_eq!(
+                f.total,
+                f.from_schema + f.inferred + f.extensions,
+                "{kind:?}"
+            );
+            assert!(summary.contains(&format!("{}.{}", kind.kind, kind.group)));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `docs/design.md`.
 
 pub mod cli;
+pub mod kinds;
 pub mod version;
 pub mod vvp;
 pub mod yaml;

@@ -4,4 +4,5 @@
 //! `docs/design.md`.
 
 pub mod cli;
+pub mod template;
 pub mod version;

@@ -545,7 +545,7 @@ impl<'t> Exec<'t> {
             Value::Nil => Err(self.errorf(format!("nil pointer evaluating {typ}.{name}"))),
             Value::Object(o) => {
                 if o.has_method(name) {
-                    let argv = self.eval_call_args(dot, args, final_)?;
+                    let (argv, _) = self.eval_call_args(dot, args, final_)?;
                     return match o.call_method(name, &argv) {
                         Ok(v) => Ok(Val::plain(v)),
                         Err(e) => {
@@ -590,15 +590,24 @@ impl<'t> Exec<'t> {
     }
 
     /// Evaluates call arguments (`args[0]` is the function itself) plus the piped value.
-    fn eval_call_args(&mut self, dot: &Val, args: &'t [Arg], final_: Option<Val>) -> R<Vec<Value>> {
+    fn eval_call_args(
+        &mut self,
+        dot: &Val,
+        args: &'t [Arg],
+        final_: Option<Val>,
+    ) -> R<(Vec<Value>, Vec<bool>)> {
         let mut argv = Vec::with_capacity(args.len());
+        let mut iface = Vec::with_capacity(args.len());
         for a in args.iter().skip(1) {
-            argv.push(self.eval_arg(dot, a)?.v);
+            let v = self.eval_arg(dot, a)?;
+            iface.push(v.iface);
+            argv.push(v.v);
         }
         if let Some(f) = final_ {
+            iface.push(f.iface);
             argv.push(f.v);
         }
-        Ok(argv)
+        Ok((argv, iface))
     }
 
     fn eval_arg(&mut self, dot: &Val, n: &'t Arg) -> R<Val> {
@@ -663,8 +672,8 @@ impl<'t> Exec<'t> {
             }
             return Ok(v);
         }
-        let argv = self.eval_call_args(dot, args, final_)?;
-        let mut ctx = CallContext::new(self.tmpl, self.shared, self.depth, name);
+        let (argv, iface) = self.eval_call_args(dot, args, final_)?;
+        let mut ctx = CallContext::new(self.tmpl, self.shared, self.depth, name, iface);
         match (func.call)(&mut ctx, &argv) {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -679,13 +688,25 @@ impl<'t> Exec<'t> {
             FuncError::Call(msg) => self.errorf(format!("error calling {name}: {msg}")),
             FuncError::Exec(msg) => self.errorf(msg),
             FuncError::WrongType { arg, expected, got } => {
-                if let Some(a) = args.get(arg + 1) {
-                    self.at = At::Arg(a);
-                }
+                self.at_arg(args, arg);
                 self.errorf(format!(
                     "wrong type for value; expected {expected}; got {got}"
                 ))
             }
+            FuncError::InvalidValue { arg, expected } => {
+                self.at_arg(args, arg);
+                self.errorf(format!("invalid value; expected {expected}"))
+            }
+        }
+    }
+}
+
+impl<'t> Exec<'t> {
+    /// Points error reporting at argument `arg` (0-based, after the function name); the piped
+    /// value has no node, so Go reports it at the last node evaluated.
+    fn at_arg(&mut self, args: &'t [Arg], arg: usize) {
+        if let Some(a) = args.get(arg + 1).or_else(|| args.last()) {
+            self.at = At::Arg(a);
         }
     }
 }

@@ -8,7 +8,7 @@ use super::Template;
 use super::error::Error;
 use super::exec::Shared;
 use super::gofmt::{format_v, is_print, sprint, sprintf, sprintln};
-use super::value::{FuncError, Value};
+use super::value::{FuncError, MapRef, Value};
 
 /// Result of a template function.
 pub type FuncResult = Result<Value, FuncError>;
@@ -184,6 +184,7 @@ pub struct CallContext<'a> {
     shared: &'a Shared,
     depth: usize,
     name: &'a str,
+    iface: Vec<bool>,
 }
 
 impl<'a> CallContext<'a> {
@@ -192,12 +193,76 @@ impl<'a> CallContext<'a> {
         shared: &'a Shared,
         depth: usize,
         name: &'a str,
+        iface: Vec<bool>,
     ) -> Self {
         CallContext {
             template,
             shared,
             depth,
             name,
+            iface,
+        }
+    }
+
+    /// Whether argument `i` reached the function through an `interface{}` (a map element or
+    /// range element) rather than as a concrete value. Go's type checks word nil differently
+    /// for the two: `wrong type for value; expected T; got interface {}` versus
+    /// `invalid value; expected T`.
+    pub fn arg_is_interface(&self, i: usize) -> bool {
+        self.iface.get(i).copied().unwrap_or(false)
+    }
+
+    /// The error Go's `validateType` gives when argument `i` does not fit parameter type
+    /// `expected`.
+    pub fn type_error(&self, args: &[Value], i: usize, expected: &str) -> FuncError {
+        match args.get(i) {
+            Some(Value::Nil) if self.arg_is_interface(i) => FuncError::WrongType {
+                arg: i,
+                expected: expected.to_string(),
+                got: "interface {}".to_string(),
+            },
+            Some(Value::Nil) | None => FuncError::InvalidValue {
+                arg: i,
+                expected: expected.to_string(),
+            },
+            Some(v) => FuncError::WrongType {
+                arg: i,
+                expected: expected.to_string(),
+                got: v.type_name(),
+            },
+        }
+    }
+
+    /// Argument `i` as a Go `string` parameter.
+    pub fn string_arg<'v>(&self, args: &'v [Value], i: usize) -> Result<&'v str, FuncError> {
+        match args.get(i) {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(self.type_error(args, i, "string")),
+        }
+    }
+
+    /// Argument `i` as a Go `int` parameter (an `int64` or `float64` value does not fit).
+    pub fn int_arg(&self, args: &[Value], i: usize) -> Result<i64, FuncError> {
+        match args.get(i) {
+            Some(Value::Int(n)) => Ok(*n),
+            _ => Err(self.type_error(args, i, "int")),
+        }
+    }
+
+    /// Argument `i` as a Go `bool` parameter.
+    pub fn bool_arg(&self, args: &[Value], i: usize) -> Result<bool, FuncError> {
+        match args.get(i) {
+            Some(Value::Bool(b)) => Ok(*b),
+            _ => Err(self.type_error(args, i, "bool")),
+        }
+    }
+
+    /// Argument `i` as a Go `map[string]interface {}` parameter (nil is a valid nil map).
+    pub fn map_arg(&self, args: &[Value], i: usize) -> Result<Option<MapRef>, FuncError> {
+        match args.get(i) {
+            Some(Value::Map(m)) => Ok(Some(m.clone())),
+            Some(Value::Nil) => Ok(None),
+            _ => Err(self.type_error(args, i, "map[string]interface {}")),
         }
     }
 

@@ -110,6 +110,15 @@ fn test_funcs() -> FuncMap {
     f.register("mklist", Arity::AtLeast(0), |_, a| {
         Ok(Value::list(a.to_vec()))
     });
+    f.register("up", Arity::Exact(1), |ctx, a| {
+        Ok(Value::String(ctx.string_arg(a, 0)?.to_uppercase()))
+    });
+    f.register("rep", Arity::Exact(2), |ctx, a| {
+        let n = ctx.int_arg(a, 0)?;
+        Ok(Value::String(
+            ctx.string_arg(a, 1)?.repeat(n.max(0) as usize),
+        ))
+    });
     f
 }
 
@@ -1141,4 +1150,68 @@ fn garbage_input_never_panics() {
             }
         }
     }
+}
+
+#[test]
+fn typed_parameters_report_go_errors() {
+    check(&[
+        ("{{up .X}} {{rep 2 .X}} {{.X | rep 3}}", Ok("X xx xxx")),
+        (
+            "{{up .I}}",
+            Err(&exec_err(
+                "1:5",
+                ".I",
+                "wrong type for value; expected string; got int",
+            )),
+        ),
+        (
+            "{{up .Missing}}",
+            Err(&exec_err(
+                "1:5",
+                ".Missing",
+                "invalid value; expected string",
+            )),
+        ),
+        (
+            "{{.Missing | up}}",
+            Err(&exec_err("1:13", "up", "invalid value; expected string")),
+        ),
+        (
+            "{{rep .F .X}}",
+            Err(&exec_err(
+                "1:6",
+                ".F",
+                "wrong type for value; expected int; got float64",
+            )),
+        ),
+        (
+            "{{.I | rep 2}}",
+            Err(&exec_err(
+                "1:11",
+                "2",
+                "wrong type for value; expected string; got int",
+            )),
+        ),
+    ]);
+    let d = data();
+    assert_eq!(
+        run_with("{{up .Missing}}", &d, MissingKey::Zero),
+        Err(exec_err(
+            "1:5",
+            ".Missing",
+            "wrong type for value; expected string; got interface {}"
+        ))
+    );
+    assert_eq!(
+        run_with("{{up .Empty0}}", &d, MissingKey::Default),
+        Err(exec_err(
+            "1:5",
+            ".Empty0",
+            "wrong type for value; expected string; got interface {}"
+        ))
+    );
+    assert_eq!(
+        run_with("{{.Empty0 | up}}", &d, MissingKey::Default),
+        Err(exec_err("1:12", "up", "invalid value; expected string"))
+    );
 }

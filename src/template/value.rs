@@ -35,6 +35,14 @@ pub enum FuncError {
         /// Go type name of the value given.
         got: String,
     },
+    /// An untyped nil was given for a parameter that cannot be nil: reported at that argument
+    /// as `invalid value; expected EXPECTED`.
+    InvalidValue {
+        /// Zero-based index of the argument (the piped value counts as the last one).
+        arg: usize,
+        /// Go type name of the parameter.
+        expected: String,
+    },
     /// An execution error whose text is used as-is (after the `executing ... at <...>:` prefix).
     Exec(String),
 }

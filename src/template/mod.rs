@@ -16,6 +16,7 @@ pub mod funcs;
 pub mod gofmt;
 pub mod lex;
 pub mod parse;
+pub mod sprig;
 pub mod value;
 
 use std::collections::HashMap;

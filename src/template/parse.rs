@@ -1164,7 +1164,8 @@ fn underscore_ok(s: &str, prefixed: bool) -> bool {
     saw != '_'
 }
 
-fn parse_go_int(text: &str) -> Option<i64> {
+/// Go's `strconv.ParseInt(text, 0, 64)`.
+pub(crate) fn parse_go_int(text: &str) -> Option<i64> {
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -1182,7 +1183,8 @@ fn parse_go_int(text: &str) -> Option<i64> {
     }
 }
 
-fn parse_go_float(text: &str) -> Option<f64> {
+/// Go's `strconv.ParseFloat(text, 64)` for finite decimal and hex literals.
+pub(crate) fn parse_go_float(text: &str) -> Option<f64> {
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),

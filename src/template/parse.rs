@@ -1,7 +1,6 @@
 //! The parser: builds Go `text/template` parse trees from lexed items, with Go's grammar,
 //! variable scoping checks and error texts (`template: NAME:LINE: MESSAGE`).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -1294,18 +1293,6 @@ pub fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
         return Err(format!("illegal number syntax: {}", quote(text)));
     }
     Ok(n)
-}
-
-/// Parses into a map by name (helper for tests and simple callers).
-pub fn parse_map(
-    name: &str,
-    text: &str,
-    has_func: &dyn Fn(&str) -> bool,
-) -> Result<HashMap<String, Tree>, Error> {
-    Ok(parse(name, text, "", "", has_func)?
-        .into_iter()
-        .map(|t| (t.name.clone(), t))
-        .collect())
 }
 
 #[cfg(test)]

@@ -117,21 +117,47 @@ impl fmt::Debug for Value {
     }
 }
 
+/// Nesting beyond which structural comparison and JSON conversion stop descending, so that
+/// self-referencing maps (possible through Sprig's `set`) cannot overflow the stack.
+pub const MAX_NESTING: usize = 256;
+
 impl PartialEq for Value {
-    /// Deep structural equality (maps compared by content); used by tests and Sprig helpers,
-    /// not by the template `eq` builtin, which follows Go's rules.
+    /// Deep structural equality like Go's `reflect.DeepEqual` on `interface{}` values (types
+    /// must match exactly); used by tests and Sprig helpers, not by the `eq` builtin.
     fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Value::Nil, Value::Nil) => true,
-            (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
-            (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::String(a), Value::String(b)) => a == b,
-            (Value::List(a, ka), Value::List(b, kb)) => ka == kb && a == b,
-            (Value::Map(a), Value::Map(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
-            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
-            _ => false,
+        deep_eq(self, other, 0)
+    }
+}
+
+fn deep_eq(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_NESTING {
+        return false;
+    }
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::List(x, kx), Value::List(y, ky)) => {
+            kx == ky
+                && x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| deep_eq(p, q, depth + 1))
         }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((kp, p), (kq, q))| kp == kq && deep_eq(p, q, depth + 1))
+        }
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
+        _ => false,
     }
 }
 
@@ -280,8 +306,16 @@ impl Value {
         }
     }
 
-    /// Converts to JSON. Non-finite floats become null; objects become their `%v` text.
+    /// Converts to JSON. Non-finite floats become null; objects become their `%v` text;
+    /// nesting deeper than [`MAX_NESTING`] (only reachable through cycles) becomes null.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_at(0)
+    }
+
+    fn to_json_at(&self, depth: usize) -> serde_json::Value {
+        if depth > MAX_NESTING {
+            return serde_json::Value::Null;
+        }
         match self {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -290,11 +324,13 @@ impl Value {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(l, _) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::List(l, _) => {
+                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1)).collect())
+            }
             Value::Map(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in m.borrow().iter() {
-                    out.insert(k.clone(), v.to_json());
+                    out.insert(k.clone(), v.to_json_at(depth + 1));
                 }
                 serde_json::Value::Object(out)
             }
@@ -324,6 +360,26 @@ mod tests {
             ])
         );
         assert_eq!(v.to_json(), j);
+    }
+
+    #[test]
+    fn cyclic_maps_do_not_overflow() {
+        let a = Value::new_map();
+        a.as_map()
+            .unwrap()
+            .borrow_mut()
+            .insert("self".into(), a.clone());
+        let b = Value::new_map();
+        b.as_map()
+            .unwrap()
+            .borrow_mut()
+            .insert("self".into(), b.clone());
+        assert!(a != b);
+        assert!(a.to_json().is_object());
+        assert!(super::super::gofmt::format_v(&a).contains("..."));
+        // Break the cycles so the test does not leak.
+        a.as_map().unwrap().borrow_mut().clear();
+        b.as_map().unwrap().borrow_mut().clear();
     }
 
     #[test]

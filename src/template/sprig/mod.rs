@@ -417,7 +417,7 @@ fn until_step(start: i64, stop: i64, step: i64) -> FuncResult {
     }
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        if v.len() >= 10_000_000 {
+        if v.len() >= 1_000_000 {
             return Err(FuncError::Call("untilStep: list too long".into()));
         }
         v.push(Value::Int(i));

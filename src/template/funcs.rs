@@ -72,7 +72,12 @@ impl FuncMap {
         m.register("not", Arity::Exact(1), |_, a| {
             Ok(Value::Bool(!a[0].truthy()))
         });
-        m.register("len", Arity::Exact(1), |_, a| length(&a[0]));
+        m.register("len", Arity::Exact(1), |ctx, a| {
+            if a[0].is_nil() && ctx.arg_is_interface(0) {
+                return Err(FuncError::Call("len of nil pointer".into()));
+            }
+            length(&a[0])
+        });
         m.register("index", Arity::AtLeast(1), |_, a| index(&a[0], &a[1..]));
         m.register("slice", Arity::AtLeast(1), |_, a| slice(&a[0], &a[1..]));
         m.register("print", Arity::AtLeast(0), |_, a| {
@@ -545,7 +550,14 @@ fn eval_args(args: &[Value]) -> String {
     if let [Value::String(s)] = args {
         return s.clone();
     }
-    sprint(args)
+    let printable: Vec<Value> = args
+        .iter()
+        .map(|a| match a {
+            Value::Nil => Value::String("<no value>".into()),
+            other => other.clone(),
+        })
+        .collect();
+    sprint(&printable)
 }
 
 /// Go's `template.HTMLEscapeString`.

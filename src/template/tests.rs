@@ -954,6 +954,10 @@ fn builtin_printing_and_escaping() {
         ("{{urlquery \"a b&c=d/é\"}}", Ok("a+b%26c%3Dd%2F%C3%A9")),
         ("{{html 1 2}} {{html}}", Ok("1 2 ")),
         (
+            "{{html .Missing}} {{urlquery .Missing 1}}",
+            Ok("&lt;no value&gt; %3Cno+value%3E1"),
+        ),
+        (
             "{{call .Missing}}",
             Err(&exec_err(
                 "1:2",
@@ -1213,5 +1217,80 @@ fn typed_parameters_report_go_errors() {
     assert_eq!(
         run_with("{{.Empty0 | up}}", &d, MissingKey::Default),
         Err(exec_err("1:12", "up", "invalid value; expected string"))
+    );
+}
+
+#[test]
+fn len_of_nil_depends_on_how_it_arrives() {
+    let d = data();
+    assert_eq!(
+        run_with("{{len .Empty0}}", &d, MissingKey::Default),
+        Err(exec_err(
+            "1:2",
+            "len .Empty0",
+            "error calling len: len of nil pointer"
+        ))
+    );
+    assert_eq!(
+        run_with("{{.Empty0 | len}}", &d, MissingKey::Default),
+        Err(exec_err(
+            "1:12",
+            "len",
+            "error calling len: reflect: call of reflect.Value.Type on zero Value"
+        ))
+    );
+    assert_eq!(
+        run_with("{{len .Missing}}", &d, MissingKey::Zero),
+        Err(exec_err(
+            "1:2",
+            "len .Missing",
+            "error calling len: len of nil pointer"
+        ))
+    );
+}
+
+/// A Helm-like template using Go builtins only, in Helm's `missingkey=zero` mode.
+#[test]
+fn helm_style_chart_snippet() {
+    let values = Value::from_json(&serde_json::json!({
+        "Values": {
+            "replicaCount": 3,
+            "image": {"repository": "nginx", "tag": ""},
+            "env": {"B": "2", "A": "1"},
+            "ports": [80, 443],
+            "big": 1000000,
+            "bigf": 1000000.0,
+        },
+        "Release": {"Name": "rel"},
+    }));
+    let text = r#"{{- define "name" -}}{{ .Release.Name }}-app{{- end -}}
+replicas: {{ .Values.replicaCount }}
+name: {{ template "name" . }}
+image: "{{ .Values.image.repository }}:{{ or .Values.image.tag "latest" }}"
+{{- if .Values.missing }}
+never
+{{- end }}
+env:
+{{- range $k, $v := .Values.env }}
+  - {{ $k }}={{ $v | printf "%q" }}
+{{- end }}
+ports: {{ range $i, $p := .Values.ports }}{{ if $i }},{{ end }}{{ $p }}{{ end }}
+big: {{ .Values.big }} {{ .Values.bigf }}
+missing: {{ .Values.nothing }}
+"#;
+    let want = "replicas: 3\nname: rel-app\nimage: \"nginx:latest\"\nenv:\n  - A=\"1\"\n  - B=\"2\"\nports: 80,443\nbig: 1000000 1e+06\nmissing: <no value>\n";
+    let mut t = Template::new("gotpl");
+    t.missing_key(MissingKey::Zero);
+    t.parse("chart/templates/x.yaml", text).unwrap();
+    assert_eq!(t.execute("chart/templates/x.yaml", &values).unwrap(), want);
+    let err = {
+        let mut t2 = t.clone();
+        t2.parse("chart/templates/y.yaml", "a\n  {{ .Values.image.nope.x }}")
+            .unwrap();
+        t2.execute("chart/templates/y.yaml", &values).unwrap_err()
+    };
+    assert_eq!(
+        err.to_string(),
+        "template: chart/templates/y.yaml:2:12: executing \"chart/templates/y.yaml\" at <.Values.image.nope.x>: nil pointer evaluating interface {}.x"
     );
 }

@@ -1,13 +1,16 @@
 //! Sprig (v3) template functions with Sprig's exact semantics, built on the engine's
 //! [`FuncMap`]. Only a first, commonly used subset exists so far: strings, defaults, lists,
-//! dicts, type inspection and conversions.
+//! dicts, type inspection, conversions, integer math, base64 and sha256.
 
 mod convert;
+mod encoding;
+mod math;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub use convert::{strslice, strval, to_float64, to_int64};
+pub use encoding::{b64dec, b64enc, sha256_hex};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, Value};
@@ -20,6 +23,8 @@ pub fn funcs() -> FuncMap {
     register_lists(&mut m);
     register_dicts(&mut m);
     convert::register(&mut m);
+    math::register(&mut m);
+    encoding::register(&mut m);
     m
 }
 

@@ -328,12 +328,46 @@ fn types_and_conversions() {
             Ok("12 3 16 1.5 42 0 0"),
         ),
         (
-            "{{ add1 1 }}",
-            Err("template: test:1: function \"add1\" not defined"),
+            "{{ semverCompare 1 }}",
+            Err("template: test:1: function \"semverCompare\" not defined"),
         ),
         (
             "{{ deepEqual .SI (list 3 4 5) }} {{ deepEqual (list 1) (list 1.0) }}",
             Ok("true false"),
+        ),
+    ]);
+}
+
+#[test]
+fn math_and_encoding() {
+    check(&[
+        (
+            "{{ add 1 2 3 }} {{ add1 .I }} {{ sub 5 7 }} {{ mul 2 3 4 }} {{ div 7 2 }} {{ mod 7 3 }}",
+            Ok("6 18 -2 24 3 1"),
+        ),
+        (
+            "{{ add \"2\" 1.9 }} {{ typeOf (add 1 1) }} {{ max 1 7 3 }} {{ min 4 2 8 }} {{ biggest .F 0 }}",
+            Ok("3 int64 7 2 1"),
+        ),
+        (
+            "{{ div 1 0 }}",
+            Err(&err(
+                "1:3",
+                "div 1 0",
+                "error calling div: runtime error: integer divide by zero",
+            )),
+        ),
+        (
+            "{{ floor 1.7 }} {{ ceil 1.2 }} {{ round 2.555 2 }} {{ round 1.4 0 }} {{ round 1.5 0 }} {{ round 3.4 0 0.3 }}",
+            Ok("1 2 2.56 1 2 4"),
+        ),
+        (
+            "{{ b64enc \"hello\" }} {{ b64dec \"aGVsbG8=\" }} {{ b64dec \"%%%\" }}",
+            Ok("aGVsbG8= hello illegal base64 data at input byte 0"),
+        ),
+        (
+            "{{ sha256sum \"abc\" }}",
+            Ok("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
         ),
     ]);
 }

@@ -1294,3 +1294,51 @@ missing: {{ .Values.nothing }}
         "template: chart/templates/y.yaml:2:12: executing \"chart/templates/y.yaml\" at <.Values.image.nope.x>: nil pointer evaluating interface {}.x"
     );
 }
+
+#[test]
+fn maximum_nesting_executes_within_a_small_stack() {
+    let n = parse::MAX_PARSE_DEPTH - 1;
+    let text = format!(
+        "{}x{}",
+        "{{if 1}}{{with 2}}".repeat(n / 2),
+        "{{end}}{{end}}".repeat(n / 2)
+    );
+    assert_eq!(run(&text), Ok("x".to_string()));
+    let parens = format!(
+        "{{{{print {}1{}}}}}",
+        "(print ".repeat(n - 1),
+        ")".repeat(n - 1)
+    );
+    assert_eq!(run(&parens), Ok("1".to_string()));
+    // Run on a thread with a 1 MiB stack to leave margin below the usual 2 MiB test threads.
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || run(&text).is_ok() && run(&parens).is_ok())
+        .unwrap();
+    assert!(handle.join().unwrap());
+}
+
+#[test]
+fn pseudo_random_templates_never_panic() {
+    let atoms = [
+        "{{", "}}", "{{-", "-}}", " ", ".X", ".MSI", ".SI", "$", "$x", ":=", "=", "|", "(", ")",
+        "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+        "\"s\"", "`r`", "1", "-2", "1.5", "'c'", "nil", "true", "index", "len", "printf", "eq",
+        "and", "or", "not", "slice", "print", "/*", "*/", "\n", "x", ",", ".",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let d = data();
+    for _ in 0..3000 {
+        let len = (next() % 24) as usize;
+        let text: String = (0..len)
+            .map(|_| atoms[(next() % atoms.len() as u64) as usize])
+            .collect();
+        let _ = run_with(&text, &d, MissingKey::Zero);
+    }
+}

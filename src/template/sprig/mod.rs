@@ -1,9 +1,10 @@
 //! Sprig (v3) template functions with Sprig's exact semantics, built on the engine's
 //! [`FuncMap`]. Only a first, commonly used subset exists so far: strings, defaults, lists,
-//! dicts, type inspection, conversions, integer math, base64 and sha256.
+//! dicts, type inspection, conversions, integer math, base64, sha256 and JSON output.
 
 mod convert;
 mod encoding;
+mod json;
 mod math;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::rc::Rc;
 
 pub use convert::{strslice, strval, to_float64, to_int64};
 pub use encoding::{b64dec, b64enc, sha256_hex};
+pub use json::{JsonStyle, to_json};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, Value};
@@ -25,6 +27,7 @@ pub fn funcs() -> FuncMap {
     convert::register(&mut m);
     math::register(&mut m);
     encoding::register(&mut m);
+    json::register(&mut m);
     m
 }
 
@@ -443,6 +446,17 @@ fn map_required(
         .ok_or_else(|| FuncError::Call(format!("assignment to entry in nil map ({func})")))
 }
 
+/// The panic text of a failed Go type assertion `x.(T)` on an `interface{}`.
+fn conversion_panic(v: &Value, want: &str) -> FuncError {
+    let got = match v {
+        Value::Nil => "nil".to_string(),
+        other => other.type_name(),
+    };
+    FuncError::Call(format!(
+        "interface conversion: interface {{}} is {got}, not {want}"
+    ))
+}
+
 fn register_dicts(m: &mut FuncMap) {
     m.register("dict", Arity::AtLeast(0), |_, a| {
         let mut d = BTreeMap::new();
@@ -514,6 +528,54 @@ fn register_dicts(m: &mut FuncMap) {
             }
         }
         Ok(Value::list(out))
+    });
+    m.register("pick", Arity::AtLeast(1), |ctx, a| {
+        let mut out = BTreeMap::new();
+        if let Some(d) = ctx.map_arg(a, 0)? {
+            let d = d.borrow();
+            for k in a[1..].iter() {
+                let k = strval(k);
+                if let Some(v) = d.get(&k) {
+                    out.insert(k, v.clone());
+                }
+            }
+        }
+        Ok(Value::from(out))
+    });
+    m.register("omit", Arity::AtLeast(1), |ctx, a| {
+        let drop: Vec<String> = a[1..].iter().map(strval).collect();
+        let out: BTreeMap<String, Value> = match ctx.map_arg(a, 0)? {
+            Some(d) => d
+                .borrow()
+                .iter()
+                .filter(|(k, _)| !drop.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        Ok(Value::from(out))
+    });
+    m.register("dig", Arity::AtLeast(3), |_, a| {
+        let n = a.len();
+        let Value::Map(mut cur) = a[n - 1].clone() else {
+            return Err(conversion_panic(&a[n - 1], "map[string]interface {}"));
+        };
+        let keys = &a[..n - 2];
+        for k in keys {
+            if k.as_str().is_none() {
+                return Err(conversion_panic(k, "string"));
+            }
+        }
+        for (i, k) in keys.iter().enumerate() {
+            let next = cur.borrow().get(k.as_str().unwrap_or_default()).cloned();
+            match next {
+                None => return Ok(a[n - 2].clone()),
+                Some(v) if i + 1 == keys.len() => return Ok(v),
+                Some(Value::Map(m)) => cur = m,
+                Some(v) => return Err(conversion_panic(&v, "map[string]interface {}")),
+            }
+        }
+        Ok(a[n - 2].clone())
     });
     m.register("typeOf", Arity::Exact(1), |_, a| s(a[0].type_name()));
     m.register("kindOf", Arity::Exact(1), |_, a| {

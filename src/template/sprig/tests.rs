@@ -371,3 +371,53 @@ fn math_and_encoding() {
         ),
     ]);
 }
+
+#[test]
+fn json_and_dict_helpers() {
+    check(&[
+        (
+            "{{ toJson .M }} {{ toJson .SI }} {{ toJson .F }} {{ toJson \"<x>\" }} {{ toRawJson \"<x>\" }}",
+            Ok("{\"a\":1,\"b\":2} [3,4,5] 1.5 \"\\u003cx\\u003e\" \"<x>\""),
+        ),
+        (
+            "{{ toPrettyJson (dict \"a\" (list 1)) }}",
+            Ok("{\n  \"a\": [\n    1\n  ]\n}"),
+        ),
+        (
+            "{{ toJson .Missing }} {{ toJson (dict) }} {{ toJson (list) }}",
+            Ok("null {} []"),
+        ),
+        (
+            "{{ pick .M \"a\" \"z\" }} {{ omit .M \"a\" }} {{ pick .Missing \"a\" }}",
+            Ok("map[a:1] map[b:2] map[]"),
+        ),
+        (
+            "{{ dig \"a\" \"b\" \"dflt\" (dict \"a\" (dict \"b\" 7)) }} {{ dig \"a\" \"x\" \"dflt\" (dict \"a\" (dict)) }} {{ dig \"z\" 0 .M }}",
+            Ok("7 dflt 0"),
+        ),
+        (
+            "{{ dig \"a\" \"b\" 0 .M }}",
+            Err(&err(
+                "1:3",
+                "dig \"a\" \"b\" 0 .M",
+                "error calling dig: interface conversion: interface {} is int, not map[string]interface {}",
+            )),
+        ),
+        (
+            "{{ dig \"a\" 0 .Missing }}",
+            Err(&err(
+                "1:3",
+                "dig \"a\" 0 .Missing",
+                "error calling dig: interface conversion: interface {} is nil, not map[string]interface {}",
+            )),
+        ),
+        (
+            "{{ dig 1 0 .M }}",
+            Err(&err(
+                "1:3",
+                "dig 1 0 .M",
+                "error calling dig: interface conversion: interface {} is int, not string",
+            )),
+        ),
+    ]);
+}

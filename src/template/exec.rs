@@ -673,7 +673,14 @@ impl<'t> Exec<'t> {
             return Ok(v);
         }
         let (argv, iface) = self.eval_call_args(dot, args, final_)?;
-        let mut ctx = CallContext::new(self.tmpl, self.shared, self.depth, name, iface);
+        let mut ctx = CallContext::new(
+            self.tmpl,
+            self.shared,
+            self.depth,
+            name,
+            &self.tree.name,
+            iface,
+        );
         match (func.call)(&mut ctx, &argv) {
             Ok(v) => Ok(v),
             Err(e) => {

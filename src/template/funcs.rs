@@ -189,6 +189,7 @@ pub struct CallContext<'a> {
     shared: &'a Shared,
     depth: usize,
     name: &'a str,
+    tree_name: &'a str,
     iface: Vec<bool>,
 }
 
@@ -198,6 +199,7 @@ impl<'a> CallContext<'a> {
         shared: &'a Shared,
         depth: usize,
         name: &'a str,
+        tree_name: &'a str,
         iface: Vec<bool>,
     ) -> Self {
         CallContext {
@@ -205,8 +207,14 @@ impl<'a> CallContext<'a> {
             shared,
             depth,
             name,
+            tree_name,
             iface,
         }
+    }
+
+    /// Name of the template whose action called the function (Go's executing template).
+    pub fn template_name(&self) -> &str {
+        self.tree_name
     }
 
     /// Whether argument `i` reached the function through an `interface{}` (a map element or

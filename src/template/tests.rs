@@ -1342,3 +1342,35 @@ fn pseudo_random_templates_never_panic() {
         let _ = run_with(&text, &d, MissingKey::Zero);
     }
 }
+
+/// Helm's `tpl`: clone the set, parse text under the current template's name, execute it with
+/// shared limits.
+#[test]
+fn tpl_like_function_through_call_context() {
+    let mut f = FuncMap::new();
+    f.register("tpl", Arity::Exact(2), |ctx, a| {
+        let text = ctx.string_arg(a, 0)?.to_string();
+        let name = ctx.template_name().to_string();
+        let mut clone = ctx.template().clone();
+        clone
+            .parse(&name, &text)
+            .map_err(|e| FuncError::Call(e.to_string()))?;
+        ctx.execute_in(&clone, &name, &a[1])
+            .map(Value::String)
+            .map_err(|e| FuncError::Call(e.to_string()))
+    });
+    let mut t = Template::new("gotpl");
+    t.funcs(&f);
+    t.parse("main", "{{define \"h\"}}H{{.}}{{end}}{{tpl \"{{template `h` .X}}-{{.X}}\" .}}|{{template \"h\" 1}}")
+        .unwrap();
+    let d = Value::from_json(&serde_json::json!({"X": 5}));
+    assert_eq!(t.execute("main", &d).unwrap(), "H5-5|H1");
+    // Parse errors inside tpl surface as function errors.
+    let mut t = Template::new("gotpl");
+    t.funcs(&f);
+    t.parse("main", "{{tpl \"{{\" .}}").unwrap();
+    assert_eq!(
+        t.execute("main", &d).unwrap_err().to_string(),
+        "template: main:1:2: executing \"main\" at <tpl \"{{\" .>: error calling tpl: template: main:1: unclosed action"
+    );
+}

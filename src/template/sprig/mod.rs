@@ -6,6 +6,7 @@ mod convert;
 mod encoding;
 mod json;
 mod math;
+mod paths;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -28,6 +29,7 @@ pub fn funcs() -> FuncMap {
     math::register(&mut m);
     encoding::register(&mut m);
     json::register(&mut m);
+    paths::register(&mut m);
     m
 }
 
@@ -60,8 +62,49 @@ fn register_strings(m: &mut FuncMap) {
     str1(m, "nospace", |x| {
         x.chars().filter(|c| !c.is_whitespace()).collect()
     });
-    str2(m, "trimAll", |cut, x| {
-        Value::String(x.trim_matches(|c| cut.contains(c)).to_string())
+    for name in ["trimAll", "trimall"] {
+        str2(m, name, |cut, x| {
+            Value::String(x.trim_matches(|c| cut.contains(c)).to_string())
+        });
+    }
+    m.register("abbrev", Arity::Exact(2), |ctx, a| {
+        let width = ctx.int_arg(a, 0)?;
+        let x = ctx.string_arg(a, 1)?;
+        if width < 4 || x.len() as i64 <= width {
+            return s(x.to_string());
+        }
+        let keep = &x.as_bytes()[..(width - 3) as usize];
+        s(format!("{}...", String::from_utf8_lossy(keep)))
+    });
+    m.register("plural", Arity::Exact(3), |ctx, a| {
+        let (one, many) = (ctx.string_arg(a, 0)?, ctx.string_arg(a, 1)?);
+        s(if ctx.int_arg(a, 2)? == 1 { one } else { many }.to_string())
+    });
+    m.register("splitn", Arity::Exact(3), |ctx, a| {
+        let sep = ctx.string_arg(a, 0)?;
+        let n = ctx.int_arg(a, 1)?;
+        let x = ctx.string_arg(a, 2)?;
+        let parts: Vec<String> = if n == 0 {
+            Vec::new()
+        } else if n < 0 {
+            go_split(x, sep)
+        } else if sep.is_empty() {
+            let mut v: Vec<String> = x.chars().map(String::from).collect();
+            if v.len() > n as usize {
+                let tail: String = v[n as usize - 1..].concat();
+                v.truncate(n as usize - 1);
+                v.push(tail);
+            }
+            v
+        } else {
+            x.splitn(n as usize, sep).map(str::to_string).collect()
+        };
+        let map: BTreeMap<String, Value> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (format!("_{i}"), Value::String(p)))
+            .collect();
+        Ok(Value::from(map))
     });
     str2(m, "trimSuffix", |suf, x| {
         Value::String(x.strip_suffix(suf).unwrap_or(x).to_string())
@@ -317,8 +360,37 @@ fn list_items<'v>(v: &'v Value, func: &str) -> Result<&'v Rc<Vec<Value>>, FuncEr
 }
 
 fn register_lists(m: &mut FuncMap) {
-    m.register("list", Arity::AtLeast(0), |_, a| {
-        Ok(Value::list(a.to_vec()))
+    for name in ["list", "tuple"] {
+        m.register(name, Arity::AtLeast(0), |_, a| Ok(Value::list(a.to_vec())));
+    }
+    // Sprig's `slice` replaces Go's builtin of the same name in Helm.
+    m.register("slice", Arity::AtLeast(1), |_, a| {
+        let (l, kind) = match &a[0] {
+            Value::List(l, k) => (l, *k),
+            Value::Nil => {
+                return Err(FuncError::Call(
+                    "runtime error: invalid memory address or nil pointer dereference".into(),
+                ));
+            }
+            other => {
+                return Err(FuncError::Call(format!(
+                    "list should be type of slice or array but {}",
+                    kind_of(other)
+                )));
+            }
+        };
+        if l.is_empty() {
+            return Ok(Value::Nil);
+        }
+        let start = a.get(1).map(to_int64).unwrap_or(0);
+        let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
+        if start < 0 || end < start || end > l.len() as i64 {
+            return Err(FuncError::Call("reflect: slice index out of range".into()));
+        }
+        Ok(Value::List(
+            Rc::new(l[start as usize..end as usize].to_vec()),
+            kind,
+        ))
     });
     m.register("first", Arity::Exact(1), |_, a| {
         Ok(list_items(&a[0], "first")?

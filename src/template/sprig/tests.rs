@@ -421,3 +421,45 @@ fn json_and_dict_helpers() {
         ),
     ]);
 }
+
+#[test]
+fn more_strings_lists_paths() {
+    check(&[
+        (
+            "{{ trimall \"-\" \"-a-\" }} {{ abbrev 5 \"hello world\" }} {{ abbrev 3 \"hello\" }} {{ abbrev 20 \"hi\" }}",
+            Ok("a he... hello hi"),
+        ),
+        (
+            "{{ plural \"one\" \"many\" 1 }} {{ plural \"one\" \"many\" 2 }}",
+            Ok("one many"),
+        ),
+        (
+            "{{ splitn \"$\" 2 \"a$b$c\" }} {{ splitn \",\" -1 \"a,b\" }}",
+            Ok("map[_0:a _1:b$c] map[_0:a _1:b]"),
+        ),
+        (
+            "{{ tuple 1 2 }} {{ slice .SI 1 }} {{ slice .SI 1 2 }} {{ slice .SIEmpty 0 }}",
+            Ok("[1 2] [4 5] [4] <no value>"),
+        ),
+        (
+            "{{ slice \"abc\" 1 }}",
+            Err(&err(
+                "1:3",
+                "slice \"abc\" 1",
+                "error calling slice: list should be type of slice or array but string",
+            )),
+        ),
+        (
+            "{{ slice .SI 2 9 }}",
+            Err(&err(
+                "1:3",
+                "slice .SI 2 9",
+                "error calling slice: reflect: slice index out of range",
+            )),
+        ),
+        (
+            "{{ base \"a/b.txt\" }} {{ dir \"a/b.txt\" }} {{ ext \"a/b.txt\" }} {{ clean \"a//b/../c\" }} {{ isAbs \"/x\" }}",
+            Ok("b.txt a .txt a/c true"),
+        ),
+    ]);
+}

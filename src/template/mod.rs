@@ -1,14 +1,27 @@
 //! A Go `text/template` engine: lexer ([`lex`]), parser ([`parse`]), value model ([`value`]),
-//! executor ([`exec`]), Go `fmt` printing ([`gofmt`]) and the function registry ([`funcs`]).
-//! It knows nothing of Helm: Sprig and Helm functions are added through [`FuncMap`].
+//! executor ([`exec`]), Go `fmt` printing ([`gofmt`]), the function registry ([`funcs`]) and a
+//! first part of Sprig ([`sprig`]). It knows nothing of Helm: Helm functions (`include`, `tpl`,
+//! `required`, `toYaml`...) and objects (`.Files`, `.Capabilities`) plug in through
+//! [`FuncMap`] and [`Object`].
+//!
+//! Usage mirrors Go's `template.New(..).Funcs(..).Option(..)` then `t.New(file).Parse(text)`
+//! per file and `ExecuteTemplate`:
 //!
 //! ```
-//! use rudder::template::{Template, Value};
+//! use rudder::template::{MissingKey, Template, Value, sprig};
 //! let mut t = Template::new("gotpl");
-//! t.parse("x", "{{ .a | printf \"%03d\" }}").unwrap();
+//! t.funcs(&sprig::funcs()).missing_key(MissingKey::Zero);
+//! t.parse("x", "{{ .a | printf \"%03d\" }} {{ .b | default \"none\" | quote }}").unwrap();
 //! let data = Value::from_json(&serde_json::json!({"a": 7}));
-//! assert_eq!(t.execute("x", &data).unwrap(), "007");
+//! assert_eq!(t.execute("x", &data).unwrap(), "007 \"none\"");
 //! ```
+//!
+//! Extending: register closures `Fn(&mut CallContext, &[Value]) -> Result<Value, FuncError>`
+//! with an [`Arity`]; use [`CallContext::string_arg`] and friends for Go-typed parameters (they
+//! produce Go's `wrong type for value`/`invalid value` errors at the right argument), return
+//! [`FuncError::Call`] for a Go `error` (shown as `error calling NAME: MSG`), and use
+//! [`CallContext::execute_template`] / [`CallContext::execute_in`] to run templates (`include`,
+//! `tpl`) with shared depth, step and output limits.
 
 pub mod error;
 pub mod exec;

@@ -312,7 +312,7 @@ impl<'a> CallContext<'a> {
     }
 }
 
-/// Go's comparison classes.
+/// Go's comparison classes (`basicKind`); nil, slices, maps and objects are all `Invalid`.
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Invalid,
@@ -320,26 +320,54 @@ enum Kind {
     Int,
     Float,
     String,
-    Other,
 }
 
 fn basic_kind(v: &Value) -> Kind {
     match v {
-        Value::Nil => Kind::Invalid,
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
-        _ => Kind::Other,
+        _ => Kind::Invalid,
     }
 }
 
-fn err_bad_comparison() -> FuncError {
-    FuncError::Call("incompatible types for comparison".into())
+/// Go 1.25's `incompatible types for comparison: T1 and T2`.
+fn err_bad_comparison(a: &Value, b: &Value) -> FuncError {
+    FuncError::Call(format!(
+        "incompatible types for comparison: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
 }
 
 fn err_bad_comparison_type() -> FuncError {
     FuncError::Call("invalid type for comparison".into())
+}
+
+/// `eq` on values that are not basic kinds: nil compares with anything, objects by identity,
+/// slices and maps are not comparable.
+fn composite_eq(a: &Value, b: &Value) -> Result<bool, FuncError> {
+    if a.is_nil() || b.is_nil() {
+        return Ok(a.is_nil() == b.is_nil());
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => Ok(Rc::ptr_eq(x, y)),
+        (Value::List(..), Value::List(..)) | (Value::Map(_), Value::Map(_)) => {
+            Err(FuncError::Call(format!(
+                "non-comparable type {}: {}",
+                format_v(b),
+                b.type_name()
+            )))
+        }
+        _ => Err(FuncError::Call(format!(
+            "non-comparable types {}: {}, {}: {}",
+            format_v(a),
+            a.type_name(),
+            b.type_name(),
+            format_v(b)
+        ))),
+    }
 }
 
 /// Go's `eq`: true if `a` equals any of `bs`.
@@ -352,7 +380,7 @@ pub fn eq(a: &Value, bs: &[Value]) -> Result<bool, FuncError> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
-                return Err(err_bad_comparison());
+                return Err(err_bad_comparison(a, b));
             }
             false
         } else {
@@ -361,15 +389,7 @@ pub fn eq(a: &Value, bs: &[Value]) -> Result<bool, FuncError> {
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::String(x), Value::String(y)) => x == y,
                 _ if k1 == Kind::Int => a.as_int() == b.as_int(),
-                (Value::Nil, Value::Nil) => true,
-                (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
-                _ => {
-                    return Err(FuncError::Call(format!(
-                        "non-comparable type {}: {}",
-                        format_v(b),
-                        b.type_name()
-                    )));
-                }
+                _ => composite_eq(a, b)?,
             }
         };
         if truth {
@@ -382,15 +402,15 @@ pub fn eq(a: &Value, bs: &[Value]) -> Result<bool, FuncError> {
 /// Go's `lt`.
 pub fn lt(a: &Value, b: &Value) -> Result<bool, FuncError> {
     let k1 = basic_kind(a);
-    if matches!(k1, Kind::Invalid | Kind::Other) {
+    if k1 == Kind::Invalid {
         return Err(err_bad_comparison_type());
     }
     let k2 = basic_kind(b);
-    if matches!(k2, Kind::Invalid | Kind::Other) {
+    if k2 == Kind::Invalid {
         return Err(err_bad_comparison_type());
     }
     if k1 != k2 {
-        return Err(err_bad_comparison());
+        return Err(err_bad_comparison(a, b));
     }
     match (a, b) {
         (Value::Bool(_), _) => Err(err_bad_comparison_type()),

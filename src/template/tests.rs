@@ -836,12 +836,12 @@ fn builtin_logic() {
 
 #[test]
 fn builtin_comparisons() {
-    let incompatible = |ctx: &str| {
+    let incompatible = |ctx: &str, t1: &str, t2: &str| {
         exec_err(
             "1:2",
             ctx,
             &format!(
-                "error calling {}: incompatible types for comparison",
+                "error calling {}: incompatible types for comparison: {t1} and {t2}",
                 ctx.split(' ').next().unwrap()
             ),
         )
@@ -864,10 +864,22 @@ fn builtin_comparisons() {
             "{{le 2 2}} {{le 3 2}} {{gt 3 2}} {{gt 2 2}} {{ge 2 3}} {{ge 2 2}}",
             Ok("true false true false false true"),
         ),
-        ("{{eq 1 \"1\"}}", Err(&incompatible("eq 1 \"1\""))),
-        ("{{eq .F 1}}", Err(&incompatible("eq .F 1"))),
-        ("{{lt 1 2.5}}", Err(&incompatible("lt 1 2.5"))),
-        ("{{ne 1 true}}", Err(&incompatible("ne 1 true"))),
+        (
+            "{{eq 1 \"1\"}}",
+            Err(&incompatible("eq 1 \"1\"", "int", "string")),
+        ),
+        (
+            "{{eq .F 1}}",
+            Err(&incompatible("eq .F 1", "float64", "int")),
+        ),
+        (
+            "{{lt 1 2.5}}",
+            Err(&incompatible("lt 1 2.5", "int", "float64")),
+        ),
+        (
+            "{{ne 1 true}}",
+            Err(&incompatible("ne 1 true", "int", "bool")),
+        ),
         (
             "{{lt true false}}",
             Err(&exec_err(
@@ -1373,4 +1385,39 @@ fn tpl_like_function_through_call_context() {
         t.execute("main", &d).unwrap_err().to_string(),
         "template: main:1:2: executing \"main\" at <tpl \"{{\" .>: error calling tpl: template: main:1: unclosed action"
     );
+}
+
+#[test]
+fn eq_on_composites_follows_go() {
+    check(&[
+        (
+            "{{eq .Obj .Obj}} {{eq nil .MSI}} {{eq .MSI nil}} {{eq .Missing .Missing}}",
+            Ok("true false false true"),
+        ),
+        (
+            "{{eq .MSI .MSI}}",
+            Err(&exec_err(
+                "1:2",
+                "eq .MSI .MSI",
+                "error calling eq: non-comparable type map[one:1 three:3 two:2]: map[string]interface {}",
+            )),
+        ),
+        (
+            "{{eq .SI .MSIEmpty}}",
+            Err(&exec_err(
+                "1:2",
+                "eq .SI .MSIEmpty",
+                "error calling eq: non-comparable types [3 4 5]: []interface {}, map[string]interface {}: map[]",
+            )),
+        ),
+        (
+            "{{eq 1 .SI}}",
+            Err(&exec_err(
+                "1:2",
+                "eq 1 .SI",
+                "error calling eq: incompatible types for comparison: int and []interface {}",
+            )),
+        ),
+        ("{{eq .I (1 | printf \"%d\" | len)}}", Ok("false")),
+    ]);
 }

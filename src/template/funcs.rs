@@ -194,6 +194,7 @@ pub struct CallContext<'a> {
 }
 
 impl<'a> CallContext<'a> {
+    /// Context for one call; `iface` tells per argument whether it came through `interface{}`.
     pub(crate) fn new(
         template: &'a Template,
         shared: &'a Shared,

@@ -184,6 +184,7 @@ impl Template {
         self.execute_nested(&shared, name, data, 0)
     }
 
+    /// Executes template `name` at call depth `depth`, sharing `shared` limits with the caller.
     pub(crate) fn execute_nested(
         &self,
         shared: &exec::Shared,

@@ -6,6 +6,7 @@ mod convert;
 mod encoding;
 mod json;
 mod math;
+mod merge;
 mod paths;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::rc::Rc;
 pub use convert::{strslice, strval, to_float64, to_int64};
 pub use encoding::{b64dec, b64enc, sha256_hex};
 pub use json::{JsonStyle, to_json};
+pub use merge::{deep_copy, merge_into};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, Value};
@@ -30,6 +32,7 @@ pub fn funcs() -> FuncMap {
     encoding::register(&mut m);
     json::register(&mut m);
     paths::register(&mut m);
+    merge::register(&mut m);
     m
 }
 

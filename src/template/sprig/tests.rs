@@ -463,3 +463,41 @@ fn more_strings_lists_paths() {
         ),
     ]);
 }
+
+fn run_json(text: &str, data: serde_json::Value) -> Result<String, String> {
+    let mut t = Template::new("test");
+    t.funcs(&super::funcs()).missing_key(MissingKey::Zero);
+    t.parse("test", text).map_err(|e| e.to_string())?;
+    t.execute("test", &Value::from_json(&data))
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn merge_follows_mergo() {
+    let data = serde_json::json!({
+        "dst": {"a": 1, "b": "", "c": {"x": 1}, "l": [1], "e": [], "s": "keep", "n": null, "z": 0},
+        "src": {"a": 2, "b": "filled", "c": {"x": 2, "y": 3}, "l": [9], "e": [5], "s": {"m": 1}, "n": 7, "z": 4, "new": {"k": true}, "nil": null},
+    });
+    assert_eq!(
+        run_json("{{ $_ := merge .dst .src }}{{ toJson .dst }}", data.clone()),
+        Ok(r#"{"a":1,"b":"filled","c":{"x":1,"y":3},"e":[5],"l":[1],"n":7,"new":{"k":true},"s":"keep","z":4}"#.into())
+    );
+    assert_eq!(
+        run_json("{{ $_ := mergeOverwrite .dst .src }}{{ toJson .dst }}", data.clone()),
+        Ok(r#"{"a":2,"b":"filled","c":{"x":2,"y":3},"e":[5],"l":[9],"n":7,"new":{"k":true},"nil":null,"s":"keep","z":4}"#.into())
+    );
+    assert_eq!(
+        run_json(
+            "{{ toJson (mergeOverwrite (dict \"a\" 1) (dict \"a\" \"\")) }} {{ toJson (merge .missing (dict \"a\" 1)) }} {{ merge .missing }}",
+            data.clone()
+        ),
+        Ok(r#"{"a":""} {"a":1} map[]"#.into())
+    );
+    assert_eq!(
+        run_json(
+            "{{ $c := deepCopy .dst }}{{ $_ := set $c.c \"x\" 9 }}{{ .dst.c.x }} {{ $c.c.x }}",
+            data
+        ),
+        Ok("1 9".into())
+    );
+}

@@ -1421,3 +1421,20 @@ fn eq_on_composites_follows_go() {
         ("{{eq .I (1 | printf \"%d\" | len)}}", Ok("false")),
     ]);
 }
+
+#[test]
+fn large_renders_scale_linearly() {
+    let d = Value::from_json(
+        &serde_json::json!({"items": (0..20000).collect::<Vec<i64>>(), "m": {"k": "v"}}),
+    );
+    let start = std::time::Instant::now();
+    let out = run_with(
+        "{{range $i, $e := .items}}{{if gt $e 10}}{{$.m.k}}{{printf \"%d\" $i}}{{end}}{{end}}",
+        &d,
+        MissingKey::Zero,
+    )
+    .unwrap();
+    assert!(out.len() > 80_000);
+    // Generous bound for debug builds on a shared machine; catches accidental quadratic work.
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}

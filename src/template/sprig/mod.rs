@@ -8,6 +8,7 @@ mod json;
 mod math;
 mod merge;
 mod paths;
+mod semver;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -16,6 +17,7 @@ pub use convert::{strslice, strval, to_float64, to_int64};
 pub use encoding::{b64dec, b64enc, sha256_hex};
 pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
+pub use semver::{Constraints, Version};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, Value};
@@ -33,6 +35,7 @@ pub fn funcs() -> FuncMap {
     json::register(&mut m);
     paths::register(&mut m);
     merge::register(&mut m);
+    semver::register(&mut m);
     m
 }
 

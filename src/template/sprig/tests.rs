@@ -328,8 +328,8 @@ fn types_and_conversions() {
             Ok("12 3 16 1.5 42 0 0"),
         ),
         (
-            "{{ semverCompare 1 }}",
-            Err("template: test:1: function \"semverCompare\" not defined"),
+            "{{ regexMatch 1 }}",
+            Err("template: test:1: function \"regexMatch\" not defined"),
         ),
         (
             "{{ deepEqual .SI (list 3 4 5) }} {{ deepEqual (list 1) (list 1.0) }}",
@@ -500,4 +500,30 @@ fn merge_follows_mergo() {
         ),
         Ok("1 9".into())
     );
+}
+
+#[test]
+fn semver_compare() {
+    check(&[
+        (
+            "{{ semverCompare \">=1.19-0\" \"v1.28.3-eks-4f4795d\" }} {{ semverCompare \"<1.19\" \"1.28.0\" }}",
+            Ok("true false"),
+        ),
+        (
+            "{{ semverCompare \"^2\" \"nope\" }}",
+            Err(&err(
+                "1:3",
+                "semverCompare \"^2\" \"nope\"",
+                "error calling semverCompare: Invalid Semantic Version",
+            )),
+        ),
+        (
+            "{{ semverCompare \"> > 1\" \"1.0.0\" }}",
+            Err(&err(
+                "1:3",
+                "semverCompare \"> > 1\" \"1.0.0\"",
+                "error calling semverCompare: improper constraint: > > 1",
+            )),
+        ),
+    ]);
 }

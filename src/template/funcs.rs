@@ -157,6 +157,13 @@ impl FuncMap {
         );
     }
 
+    /// Registers `name` as another name for the existing function `existing` (no-op if absent).
+    pub fn alias(&mut self, name: &str, existing: &str) {
+        if let Some(f) = self.funcs.get(existing).cloned() {
+            self.funcs.insert(name.to_string(), f);
+        }
+    }
+
     /// Looks a function up.
     pub fn get(&self, name: &str) -> Option<&Func> {
         self.funcs.get(name)

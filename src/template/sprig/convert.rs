@@ -59,10 +59,27 @@ pub fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
-        Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        Value::String(s) => special_float(s)
+            .or_else(|| parse_go_float(s))
+            .unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
         _ => 0.0,
     }
+}
+
+/// `strconv.ParseFloat`'s spellings of infinity and NaN (case-insensitive, optional sign).
+fn special_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let v = match body.to_ascii_lowercase().as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => return None,
+    };
+    Some(if neg { -v } else { v })
 }
 
 /// Go's `strconv.Atoi`: optional sign and decimal digits only.
@@ -113,6 +130,8 @@ mod tests {
         assert_eq!(to_int64(&Value::Nil), 0);
         assert_eq!(to_float64(&Value::from("1.5")), 1.5);
         assert_eq!(to_float64(&Value::Int(2)), 2.0);
+        assert!(to_float64(&Value::from("NaN")).is_nan());
+        assert_eq!(to_float64(&Value::from("-Inf")), f64::NEG_INFINITY);
         assert_eq!(atoi("42"), 42);
         assert_eq!(atoi("-7"), -7);
         assert_eq!(atoi("4x"), 0);

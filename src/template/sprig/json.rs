@@ -3,7 +3,7 @@
 
 use super::super::funcs::{Arity, FuncMap};
 use super::super::gofmt::format_float;
-use super::super::value::{MAX_NESTING, Value};
+use super::super::value::{FuncError, MAX_NESTING, Value};
 
 /// Output style of [`to_json`].
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -16,11 +16,31 @@ pub enum JsonStyle {
     Raw,
 }
 
-/// Encodes like Go's `encoding/json`; `None` where Go fails (NaN or infinite floats).
-pub fn to_json(v: &Value, style: JsonStyle) -> Option<String> {
+/// Encodes like Go's `encoding/json`; fails as Go does on NaN or infinite floats (and on
+/// nesting only reachable through cycles), with Go's error text.
+pub fn to_json(v: &Value, style: JsonStyle) -> Result<String, String> {
     let mut out = String::new();
-    write(&mut out, v, style, 0)?;
-    Some(out)
+    write(&mut out, v, style, 0).ok_or_else(|| unsupported(v))?;
+    Ok(out)
+}
+
+/// Go's `UnsupportedValueError` text for the first unencodable value inside `v`.
+fn unsupported(v: &Value) -> String {
+    fn find(v: &Value, depth: usize) -> Option<String> {
+        if depth > MAX_NESTING {
+            return Some("encountered a cycle".into());
+        }
+        match v {
+            Value::Float(f) if !f.is_finite() => Some(format_float(*f, 'g', -1)),
+            Value::List(items, _) => items.iter().find_map(|x| find(x, depth + 1)),
+            Value::Map(m) => m.borrow().values().find_map(|x| find(x, depth + 1)),
+            _ => None,
+        }
+    }
+    format!(
+        "json: unsupported value: {}",
+        find(v, 0).unwrap_or_default()
+    )
 }
 
 fn newline(out: &mut String, style: JsonStyle, depth: usize) {
@@ -114,7 +134,8 @@ fn write_string(out: &mut String, s: &str, html: bool) {
     out.push('"');
 }
 
-/// Registers `toJson`, `toRawJson`, `toPrettyJson` (Sprig returns "" when encoding fails).
+/// Registers `toJson`, `toRawJson`, `toPrettyJson` (Sprig returns "" when encoding fails) and
+/// their `must*` twins, which fail instead.
 pub(super) fn register(m: &mut FuncMap) {
     for (name, style) in [
         ("toJson", JsonStyle::Compact),
@@ -123,6 +144,12 @@ pub(super) fn register(m: &mut FuncMap) {
     ] {
         m.register(name, Arity::Exact(1), move |_, a| {
             Ok(Value::String(to_json(&a[0], style).unwrap_or_default()))
+        });
+        let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+        m.register(&must, Arity::Exact(1), move |_, a| {
+            to_json(&a[0], style)
+                .map(Value::String)
+                .map_err(FuncError::Call)
         });
     }
 }
@@ -148,6 +175,14 @@ mod tests {
             assert_eq!(json_float(f).unwrap(), want, "{f}");
         }
         assert!(json_float(f64::NAN).is_none());
+        assert_eq!(
+            to_json(
+                &Value::list(vec![Value::Float(f64::INFINITY)]),
+                JsonStyle::Compact
+            )
+            .unwrap_err(),
+            "json: unsupported value: +Inf"
+        );
     }
 
     #[test]

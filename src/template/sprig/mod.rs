@@ -36,6 +36,30 @@ pub fn funcs() -> FuncMap {
     paths::register(&mut m);
     merge::register(&mut m);
     semver::register(&mut m);
+    // Sprig's must* variants return the error their plain twin panics with: same text.
+    for name in [
+        "first",
+        "last",
+        "rest",
+        "initial",
+        "append",
+        "push",
+        "prepend",
+        "has",
+        "reverse",
+        "compact",
+        "uniq",
+        "without",
+        "slice",
+        "merge",
+        "mergeOverwrite",
+        "deepCopy",
+    ] {
+        let mut must = String::from("must");
+        must.push_str(&name[..1].to_uppercase());
+        must.push_str(&name[1..]);
+        m.alias(&must, name);
+    }
     m
 }
 

@@ -527,3 +527,25 @@ fn semver_compare() {
         ),
     ]);
 }
+
+#[test]
+fn must_variants() {
+    check(&[
+        (
+            "{{ mustFirst .SI }} {{ mustLast .SI }} {{ mustHas 3 .SI }} {{ mustToJson .M }}",
+            Ok("3 5 true {\"a\":1,\"b\":2}"),
+        ),
+        (
+            "{{ mustFirst \"x\" }}",
+            Err(&err(
+                "1:3",
+                "mustFirst \"x\"",
+                "error calling mustFirst: Cannot find first on type string",
+            )),
+        ),
+        (
+            "{{ toJson (list (float64 \"NaN\")) }}|{{ mustToJson (div 1 1 | float64 | mul 0 | float64) }}",
+            Ok("|0"),
+        ),
+    ]);
+}

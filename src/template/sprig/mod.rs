@@ -8,6 +8,7 @@ mod json;
 mod math;
 mod merge;
 mod paths;
+mod regex;
 mod semver;
 
 use std::collections::BTreeMap;
@@ -36,6 +37,7 @@ pub fn funcs() -> FuncMap {
     paths::register(&mut m);
     merge::register(&mut m);
     semver::register(&mut m);
+    regex::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

@@ -328,8 +328,8 @@ fn types_and_conversions() {
             Ok("12 3 16 1.5 42 0 0"),
         ),
         (
-            "{{ regexMatch 1 }}",
-            Err("template: test:1: function \"regexMatch\" not defined"),
+            "{{ nosuchfunc 1 }}",
+            Err("template: test:1: function \"nosuchfunc\" not defined"),
         ),
         (
             "{{ deepEqual .SI (list 3 4 5) }} {{ deepEqual (list 1) (list 1.0) }}",
@@ -546,6 +546,36 @@ fn must_variants() {
         (
             "{{ toJson (list (float64 \"NaN\")) }}|{{ mustToJson (div 1 1 | float64 | mul 0 | float64) }}",
             Ok("|0"),
+        ),
+    ]);
+}
+
+#[test]
+fn regex_functions() {
+    check(&[
+        (
+            "{{ regexMatch \"^[a-z]+$\" \"abc\" }} {{ regexMatch \"(\" \"x\" }} {{ regexFind \"[0-9]+\" \"ab12cd34\" }}",
+            Ok("true false 12"),
+        ),
+        (
+            "{{ regexFindAll \"[0-9]\" \"a1b2c3\" 2 }} {{ regexFindAll \"z\" \"abc\" -1 }}",
+            Ok("[1 2] []"),
+        ),
+        (
+            "{{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\" }} {{ regexReplaceAllLiteral \"a(x*)b\" \"-ab-\" \"$1\" }}",
+            Ok("-W-xxW- -$1-"),
+        ),
+        (
+            "{{ regexSplit \"z+\" \"pizza\" -1 }} {{ regexQuoteMeta \"a.b\" }}",
+            Ok("[pi a] a\\.b"),
+        ),
+        (
+            "{{ regexFind \"(\" \"x\" }}",
+            Err(&err(
+                "1:3",
+                "regexFind \"(\" \"x\"",
+                "error calling regexFind: regexp: Compile(\"(\"): error parsing regexp: unclosed group",
+            )),
         ),
     ]);
 }

@@ -8,6 +8,7 @@ mod json;
 mod math;
 mod merge;
 mod paths;
+mod random;
 mod regex;
 mod semver;
 
@@ -38,6 +39,7 @@ pub fn funcs() -> FuncMap {
     merge::register(&mut m);
     semver::register(&mut m);
     regex::register(&mut m);
+    random::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

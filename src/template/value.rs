@@ -306,6 +306,24 @@ impl Value {
         }
     }
 
+    /// Converts from JSON as Go's `encoding/json` decodes into `interface{}`: every number
+    /// becomes a `float64`. This is what Helm's values files (YAML via JSON) and `--set-json`
+    /// produce, so `{{ .Values.big }}` prints `1e+06` and `eq .Values.port 80` fails as in Helm.
+    pub fn from_json_go(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json_go).collect()),
+            serde_json::Value::Object(o) => {
+                let m: BTreeMap<String, Value> = o
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json_go(v)))
+                    .collect();
+                Value::from(m)
+            }
+            other => Value::from_json(other),
+        }
+    }
+
     /// Converts to JSON. Non-finite floats become null; objects become their `%v` text;
     /// nesting deeper than [`MAX_NESTING`] (only reachable through cycles) becomes null.
     pub fn to_json(&self) -> serde_json::Value {
@@ -380,6 +398,19 @@ mod tests {
         // Break the cycles so the test does not leak.
         a.as_map().unwrap().borrow_mut().clear();
         b.as_map().unwrap().borrow_mut().clear();
+    }
+
+    #[test]
+    fn go_json_decoding_makes_every_number_float64() {
+        let j: serde_json::Value =
+            serde_json::from_str(r#"{"a":[1,2.5],"b":{"c":1000000}}"#).unwrap();
+        let v = Value::from_json_go(&j);
+        let m = v.as_map().unwrap().borrow().clone();
+        assert_eq!(
+            m["a"],
+            Value::list(vec![Value::Float(1.0), Value::Float(2.5)])
+        );
+        assert_eq!(super::super::gofmt::format_v(&m["b"]), "map[c:1e+06]");
     }
 
     #[test]

@@ -1438,3 +1438,34 @@ fn large_renders_scale_linearly() {
     // Generous bound for debug builds on a shared machine; catches accidental quadratic work.
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn deeply_nested_values_drop_without_recursion() {
+    fn render() -> Result<String, String> {
+        let mut f = FuncMap::new();
+        f.register("wrap", Arity::Exact(1), |_, a| {
+            Ok(Value::list(vec![a[0].clone()]))
+        });
+        f.register("wrapm", Arity::Exact(1), |_, a| {
+            let m = Value::new_map();
+            if let Some(mm) = m.as_map() {
+                mm.borrow_mut().insert("k".into(), a[0].clone());
+            }
+            Ok(m)
+        });
+        let mut t = Template::new("t");
+        t.funcs(&f);
+        t.parse(
+            "t",
+            "{{$x := 1}}{{range 200000}}{{$x = wrap $x}}{{$x = wrapm $x}}{{end}}done",
+        )
+        .map_err(|e| e.to_string())?;
+        t.execute("t", &Value::Nil).map_err(|e| e.to_string())
+    }
+    // A small stack: recursive drops of 400k levels would overflow it.
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(render)
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), Ok("done".to_string()));
+}

@@ -101,6 +101,38 @@ pub enum Value {
     Object(Rc<dyn Object>),
 }
 
+impl Drop for Value {
+    /// Drops nested lists and maps iteratively, so that values nested arbitrarily deep by a
+    /// template loop cannot overflow the stack when released.
+    fn drop(&mut self) {
+        let mut stack: Vec<Value> = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut v) = stack.pop() {
+            take_children(&mut v, &mut stack);
+        }
+    }
+}
+
+/// Moves out the children of a list or map that nothing else references.
+fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+    match v {
+        Value::List(l, _) => {
+            if let Some(items) = Rc::get_mut(l) {
+                stack.append(items);
+            }
+        }
+        Value::Map(m) => {
+            if Rc::strong_count(m) == 1
+                && Rc::weak_count(m) == 0
+                && let Ok(mut b) = m.try_borrow_mut()
+            {
+                stack.extend(std::mem::take(&mut *b).into_values());
+            }
+        }
+        _ => {}
+    }
+}
+
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -663,9 +663,10 @@ fn register_dicts(m: &mut FuncMap) {
     });
     m.register("dig", Arity::AtLeast(3), |_, a| {
         let n = a.len();
-        let Value::Map(mut cur) = a[n - 1].clone() else {
+        let Value::Map(first) = &a[n - 1] else {
             return Err(conversion_panic(&a[n - 1], "map[string]interface {}"));
         };
+        let mut cur = first.clone();
         let keys = &a[..n - 2];
         for k in keys {
             if k.as_str().is_none() {
@@ -674,11 +675,11 @@ fn register_dicts(m: &mut FuncMap) {
         }
         for (i, k) in keys.iter().enumerate() {
             let next = cur.borrow().get(k.as_str().unwrap_or_default()).cloned();
-            match next {
+            match &next {
                 None => return Ok(a[n - 2].clone()),
-                Some(v) if i + 1 == keys.len() => return Ok(v),
-                Some(Value::Map(m)) => cur = m,
-                Some(v) => return Err(conversion_panic(&v, "map[string]interface {}")),
+                Some(v) if i + 1 == keys.len() => return Ok(v.clone()),
+                Some(Value::Map(m)) => cur = m.clone(),
+                Some(v) => return Err(conversion_panic(v, "map[string]interface {}")),
             }
         }
         Ok(a[n - 2].clone())

@@ -94,6 +94,12 @@ pub(crate) struct Exec<'t> {
 
 type R<T> = Result<T, Error>;
 
+/// Runs `f` on a stack with room to spare, growing it on the heap when needed, so nesting of
+/// templates, control structures and parentheses cannot overflow the thread's stack.
+fn grow<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, f)
+}
+
 /// Executes `tree` of `tmpl` with `data` as dot and `$`, at template-call depth `depth`.
 pub(crate) fn execute_tree(
     tmpl: &Template,
@@ -121,7 +127,7 @@ pub(crate) fn execute_tree(
         )));
     }
     let dot = Val::plain(data.clone());
-    e.walk_list(&dot, &tree.root)?;
+    grow(|| e.walk_list(&dot, &tree.root))?;
     Ok(e.out)
 }
 
@@ -187,10 +193,12 @@ impl<'t> Exec<'t> {
                     self.write(&s)?;
                 }
             }
-            Node::If(b) => return self.walk_if_with(dot, b, false),
-            Node::With(b) => return self.walk_if_with(dot, b, true),
-            Node::Range(b) => return self.walk_range(dot, b, node),
-            Node::Template { name, pipe, .. } => self.walk_template(dot, name, pipe.as_ref())?,
+            Node::If(b) => return grow(|| self.walk_if_with(dot, b, false)),
+            Node::With(b) => return grow(|| self.walk_if_with(dot, b, true)),
+            Node::Range(b) => return grow(|| self.walk_range(dot, b, node)),
+            Node::Template { name, pipe, .. } => {
+                grow(|| self.walk_template(dot, name, pipe.as_ref()))?
+            }
             Node::Break { .. } => return Ok(Flow::Break),
             Node::Continue { .. } => return Ok(Flow::Continue),
         }
@@ -423,7 +431,7 @@ impl<'t> Exec<'t> {
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &final_)?;
-                return self.eval_pipeline(dot, p).map(Val::plain);
+                return grow(|| self.eval_pipeline(dot, p)).map(Val::plain);
             }
             Arg::Variable { .. } => return self.eval_variable(dot, first, &cmd.args, final_),
             _ => {}
@@ -619,7 +627,7 @@ impl<'t> Exec<'t> {
                 self.eval_field_chain(dot, dot.clone(), n, idents, std::slice::from_ref(n), None)
             }
             Arg::Variable { .. } => self.eval_variable(dot, n, &[], None),
-            Arg::Pipe(p) => self.eval_pipeline(dot, p).map(Val::plain),
+            Arg::Pipe(p) => grow(|| self.eval_pipeline(dot, p)).map(Val::plain),
             Arg::Identifier { name, .. } => self
                 .eval_function(dot, n, name, At::Arg(n), &[], None)
                 .map(Val::plain),

@@ -58,7 +58,7 @@ pub enum MissingKey {
 pub struct Options {
     /// Missing map key behaviour.
     pub missing_key: MissingKey,
-    /// Maximum nesting of `{{template}}`/`include` calls.
+    /// Maximum nesting of `{{template}}`/`include` calls (Helm limits `include` to 1000).
     pub max_depth: usize,
     /// Maximum size in bytes of the output of one execution.
     pub max_output: usize,
@@ -74,7 +74,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             missing_key: MissingKey::Default,
-            max_depth: 100,
+            max_depth: 1000,
             max_output: 64 << 20,
             max_steps: 50_000_000,
             left_delim: String::new(),

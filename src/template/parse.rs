@@ -658,7 +658,7 @@ impl Parser<'_> {
     fn control(&mut self, context: &str) -> PResult<Branch> {
         self.enter()?;
         let nvars = self.vars.len();
-        let r = self.control_inner(context);
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.control_inner(context));
         self.vars.truncate(nvars);
         self.depth -= 1;
         r
@@ -974,7 +974,9 @@ impl Parser<'_> {
             }
             ItemType::LeftParen => {
                 self.enter()?;
-                let p = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+                let p = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                    self.pipeline("parenthesized pipeline", ItemType::RightParen)
+                });
                 self.depth -= 1;
                 Arg::Pipe(Box::new(p?))
             }

@@ -537,7 +537,7 @@ fn templates_and_blocks() {
         (
             "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\"}}",
             Err(
-                "template: test:1:25: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (100)",
+                "template: test:1:25: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (1000)",
             ),
         ),
         (
@@ -571,7 +571,7 @@ fn error_in_defined_template_reports_its_name() {
 fn recursive_include_is_bounded() {
     let err = run("{{define \"r\"}}{{include \"r\" .}}{{end}}{{include \"r\" .}}").unwrap_err();
     assert!(
-        err.contains("exceeded maximum template depth (100)"),
+        err.contains("exceeded maximum template depth (1000)"),
         "{err}"
     );
 }
@@ -1468,4 +1468,26 @@ fn deeply_nested_values_drop_without_recursion() {
         .spawn(render)
         .unwrap();
     assert_eq!(handle.join().unwrap(), Ok("done".to_string()));
+}
+
+#[test]
+fn deep_template_recursion_with_nested_control_fits_small_stacks() {
+    // 1000 template levels, each inside if/with: the stack grows on demand instead of
+    // overflowing a 256 KiB thread stack.
+    let r = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let mut t = Template::new("t");
+            t.parse(
+                "t",
+                "{{define \"r\"}}{{if .}}{{with .}}{{template \"r\" .}}{{end}}{{end}}{{end}}{{template \"r\" 1}}",
+            )
+            .map_err(|e| e.to_string())?;
+            t.execute("t", &Value::Nil).map_err(|e| e.to_string())
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let e = r.unwrap_err();
+    assert!(e.ends_with("exceeded maximum template depth (1000)"), "{e}");
 }

@@ -1,0 +1,692 @@
+//! Go `fmt` compatible printing of [`Value`]s: `Sprint`, `Sprintln`, `Sprintf` (with verbs,
+//! flags, width, precision and Go's `%!verb(type=value)` diagnostics) and `strconv.Quote`.
+
+use super::value::{ListKind, Value};
+
+/// Go's `strconv.Quote`: a double-quoted Go string literal.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strconv.QuoteRune`.
+pub fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+/// Approximation of Go's `unicode.IsPrint`.
+pub(crate) fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}')
+}
+
+fn push_escaped(out: &mut String, c: char, q: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == q => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if is_print(c) => out.push(c),
+        c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
+/// Go's `fmt.Sprint`: operands in their default format, with a space between operands
+/// when neither side is a string.
+pub fn sprint(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        let is_str = matches!(a, Value::String(_));
+        if i > 0 && !is_str && !matches!(args[i - 1], Value::String(_)) {
+            out.push(' ');
+        }
+        out.push_str(&format_v(a));
+    }
+    out
+}
+
+/// Go's `fmt.Sprintln`: operands separated by spaces, newline appended.
+pub fn sprintln(args: &[Value]) -> String {
+    let parts: Vec<String> = args.iter().map(format_v).collect();
+    let mut out = parts.join(" ");
+    out.push('\n');
+    out
+}
+
+/// `%v` of a single value, as `fmt.Sprint(v)` prints it.
+pub fn format_v(v: &Value) -> String {
+    let mut out = String::new();
+    let spec = Spec::default();
+    write_value(&mut out, v, 'v', &spec, 0);
+    out
+}
+
+/// Decimal digits of a float: `0.d1d2d3... × 10^dp`.
+struct Digits {
+    d: Vec<u8>,
+    dp: i32,
+}
+
+/// Splits Rust's `{:e}` output (`1.2345e6`) into digits and decimal point position.
+fn digits_from_exp(s: &str) -> Digits {
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let mut d: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
+    while d.len() > 1 && d.last() == Some(&b'0') {
+        d.pop();
+    }
+    if d == [b'0'] {
+        return Digits {
+            d: Vec::new(),
+            dp: 0,
+        };
+    }
+    Digits { d, dp: exp + 1 }
+}
+
+fn shortest_digits(x: f64) -> Digits {
+    digits_from_exp(&format!("{:e}", x.abs()))
+}
+
+fn rounded_digits(x: f64, sig: usize) -> Digits {
+    digits_from_exp(&format!("{:.*e}", sig.saturating_sub(1), x.abs()))
+}
+
+fn digit_at(d: &Digits, i: i32) -> u8 {
+    if i >= 0 && (i as usize) < d.d.len() {
+        d.d[i as usize]
+    } else {
+        b'0'
+    }
+}
+
+fn fmt_e(d: &Digits, prec: usize, e: char) -> String {
+    let mut s = String::new();
+    s.push(digit_at(d, 0) as char);
+    if prec > 0 {
+        s.push('.');
+        for i in 1..=prec {
+            s.push(digit_at(d, i as i32) as char);
+        }
+    }
+    s.push(e);
+    let exp = if d.d.is_empty() { 0 } else { d.dp - 1 };
+    s.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        s.push('0');
+    }
+    s.push_str(&a.to_string());
+    s
+}
+
+fn fmt_f(d: &Digits, prec: usize) -> String {
+    let mut s = String::new();
+    if d.dp > 0 {
+        for i in 0..d.dp {
+            s.push(digit_at(d, i) as char);
+        }
+    } else {
+        s.push('0');
+    }
+    if prec > 0 {
+        s.push('.');
+        for i in 0..prec as i32 {
+            s.push(digit_at(d, d.dp + i) as char);
+        }
+    }
+    s
+}
+
+/// Go's `strconv.FormatFloat(x, fmt, prec, 64)` for `fmt` in `e E f F g G` (prec -1 = shortest).
+pub fn format_float(x: f64, verb: char, prec: i32) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let neg = x.is_sign_negative();
+    let body = match verb {
+        'e' | 'E' => {
+            let (d, p) = if prec < 0 {
+                let d = shortest_digits(x);
+                let p = d.d.len().saturating_sub(1);
+                (d, p)
+            } else {
+                (rounded_digits(x, prec as usize + 1), prec as usize)
+            };
+            fmt_e(&d, p, verb)
+        }
+        'f' | 'F' => {
+            if prec < 0 {
+                let d = shortest_digits(x);
+                let p = (d.d.len() as i32 - d.dp).max(0) as usize;
+                fmt_f(&d, p)
+            } else {
+                let s = format!("{:.*}", prec as usize, x.abs());
+                return if neg { format!("-{s}") } else { s };
+            }
+        }
+        _ => format_g(x, prec, if verb == 'G' { 'E' } else { 'e' }),
+    };
+    if neg { format!("-{body}") } else { body }
+}
+
+fn format_g(x: f64, prec: i32, e: char) -> String {
+    let shortest = prec < 0;
+    let (d, mut p) = if shortest {
+        let d = shortest_digits(x);
+        let n = d.d.len() as i32;
+        (d, n)
+    } else {
+        let p = if prec == 0 { 1 } else { prec };
+        (rounded_digits(x, p as usize), p)
+    };
+    let nd = d.d.len() as i32;
+    let mut eprec = p;
+    if eprec > nd && nd >= d.dp {
+        eprec = nd;
+    }
+    if shortest {
+        eprec = 6;
+    }
+    let exp = d.dp - 1;
+    if nd > 0 && (exp < -4 || exp >= eprec) {
+        if p > nd {
+            p = nd;
+        }
+        return fmt_e(&d, (p - 1).max(0) as usize, e);
+    }
+    if p > d.dp {
+        p = nd;
+    }
+    fmt_f(&d, (p - d.dp).max(0) as usize)
+}
+
+/// Parsed flags of one `%` directive.
+#[derive(Default, Clone)]
+struct Spec {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+fn pad(out: &mut String, s: &str, spec: &Spec) {
+    let n = s.chars().count();
+    let w = spec.width.unwrap_or(0);
+    if n >= w {
+        out.push_str(s);
+        return;
+    }
+    let fill = w - n;
+    if spec.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else if spec.zero {
+        // Zero padding goes after a sign.
+        let (sign, rest) = match s.chars().next() {
+            Some(c @ ('+' | '-' | ' ')) => (Some(c), &s[1..]),
+            _ => (None, s),
+        };
+        if let Some(c) = sign {
+            out.push(c);
+        }
+        out.extend(std::iter::repeat_n('0', fill));
+        out.push_str(rest);
+    } else {
+        out.extend(std::iter::repeat_n(' ', fill));
+        out.push_str(s);
+    }
+}
+
+fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
+    let neg = i < 0;
+    let u = i.unsigned_abs();
+    let mut digits = match verb {
+        'd' | 'v' => u.to_string(),
+        'x' => format!("{u:x}"),
+        'X' => format!("{u:X}"),
+        'o' | 'O' => format!("{u:o}"),
+        'b' => format!("{u:b}"),
+        'c' => return Some(char::from_u32(i as u32).unwrap_or('\u{FFFD}').to_string()),
+        'q' => return Some(quote_rune(char::from_u32(i as u32).unwrap_or('\u{FFFD}'))),
+        'U' => {
+            let mut s = format!("U+{u:04X}");
+            if spec.sharp
+                && let Some(c) = char::from_u32(i as u32)
+                && is_print(c)
+            {
+                s.push_str(&format!(" '{c}'"));
+            }
+            return Some(s);
+        }
+        _ => return None,
+    };
+    if let Some(p) = spec.prec {
+        if p == 0 && i == 0 {
+            digits.clear();
+        }
+        while digits.len() < p {
+            digits.insert(0, '0');
+        }
+    }
+    let prefix = match verb {
+        'x' if spec.sharp => "0x",
+        'X' if spec.sharp => "0X",
+        'o' if spec.sharp => "0",
+        'O' => "0o",
+        'b' if spec.sharp => "0b",
+        _ => "",
+    };
+    let sign = if neg {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    Some(format!("{sign}{prefix}{digits}"))
+}
+
+fn fmt_float_verb(x: f64, verb: char, spec: &Spec) -> Option<String> {
+    let prec = spec.prec.map(|p| p as i32);
+    let mut s = match verb {
+        'v' | 'g' | 'G' => format_float(x, if verb == 'G' { 'G' } else { 'g' }, prec.unwrap_or(-1)),
+        'e' | 'E' => format_float(x, verb, prec.unwrap_or(6)),
+        'f' | 'F' => format_float(x, 'f', prec.unwrap_or(6)),
+        _ => return None,
+    };
+    if spec.plus && !s.starts_with('-') && !s.starts_with('+') {
+        s.insert(0, '+');
+    } else if spec.space && !s.starts_with('-') && !s.starts_with('+') {
+        s.insert(0, ' ');
+    } else if s == "+Inf" && !spec.plus {
+        s = "+Inf".into();
+    }
+    Some(s)
+}
+
+fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
+    let s: String = match spec.prec {
+        Some(p) => s.chars().take(p).collect(),
+        None => s.to_string(),
+    };
+    match verb {
+        'v' | 's' => Some(s),
+        'q' => {
+            if spec.sharp && !s.contains('`') {
+                Some(format!("`{s}`"))
+            } else {
+                Some(quote(&s))
+            }
+        }
+        'x' => Some(s.bytes().map(|b| format!("{b:02x}")).collect()),
+        'X' => Some(s.bytes().map(|b| format!("{b:02X}")).collect()),
+        _ => None,
+    }
+}
+
+/// Writes `v` formatted with `verb` (applied element-wise to slices and maps as Go does).
+fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
+    if depth > 100 {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::List(items, kind) => {
+            if verb == 'q' && *kind == ListKind::Any && items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_value(out, item, verb, spec, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, item)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_value(out, &Value::String(k.clone()), verb, spec, depth + 1);
+                out.push(':');
+                write_value(out, item, verb, spec, depth + 1);
+            }
+            out.push(']');
+        }
+        _ => {
+            let s = format_scalar(v, verb, spec).unwrap_or_else(|| bad_verb(v, verb));
+            pad(out, &s, spec);
+        }
+    }
+}
+
+fn format_scalar(v: &Value, verb: char, spec: &Spec) -> Option<String> {
+    match v {
+        Value::Nil => match verb {
+            'v' => Some("<nil>".into()),
+            _ => None,
+        },
+        Value::Bool(b) => match verb {
+            'v' | 't' => Some(b.to_string()),
+            _ => None,
+        },
+        Value::Int(i) | Value::Int64(i) => fmt_integer(*i, verb, spec),
+        Value::Float(x) => fmt_float_verb(*x, verb, spec),
+        Value::String(s) => fmt_string(s, verb, spec),
+        Value::Object(o) => match verb {
+            'v' | 's' => Some(o.format_v()),
+            'q' => Some(quote(&o.format_v())),
+            _ => None,
+        },
+        Value::List(..) | Value::Map(_) => Some(format_v(v)),
+    }
+}
+
+fn bad_verb(v: &Value, verb: char) -> String {
+    match v {
+        Value::Nil => format!("%!{verb}(<nil>)"),
+        _ => format!("%!{verb}({}={})", v.type_name(), format_v(v)),
+    }
+}
+
+/// Go's `fmt.Sprintf`.
+pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut argn = 0usize;
+    let mut chars = format.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = Spec::default();
+        // Flags.
+        while let Some(&(_, f)) = chars.peek() {
+            match f {
+                '-' => spec.minus = true,
+                '+' => spec.plus = true,
+                '#' => spec.sharp = true,
+                ' ' => spec.space = true,
+                '0' => spec.zero = !spec.minus,
+                _ => break,
+            }
+            chars.next();
+        }
+        // Width.
+        if let Some(&(_, '*')) = chars.peek() {
+            chars.next();
+            match args.get(argn).and_then(Value::as_int) {
+                Some(w) => {
+                    if w < 0 {
+                        spec.minus = true;
+                        spec.zero = false;
+                    }
+                    spec.width = Some(w.unsigned_abs() as usize);
+                }
+                None => out.push_str("%!(BADWIDTH)"),
+            }
+            argn += 1;
+        } else {
+            spec.width = parse_num(&mut chars);
+        }
+        // Precision.
+        if let Some(&(_, '.')) = chars.peek() {
+            chars.next();
+            if let Some(&(_, '*')) = chars.peek() {
+                chars.next();
+                match args.get(argn).and_then(Value::as_int) {
+                    Some(p) if p >= 0 => spec.prec = Some(p as usize),
+                    _ => out.push_str("%!(BADPREC)"),
+                }
+                argn += 1;
+            } else {
+                spec.prec = Some(parse_num(&mut chars).unwrap_or(0));
+            }
+        }
+        let Some((_, verb)) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if spec.minus {
+            spec.zero = false;
+        }
+        match verb {
+            '%' => out.push('%'),
+            _ if argn >= args.len() => out.push_str(&format!("%!{verb}(MISSING)")),
+            'T' => {
+                let t = args[argn].type_name();
+                pad(&mut out, &t, &spec);
+                argn += 1;
+            }
+            _ => {
+                write_value(&mut out, &args[argn], verb, &spec, 0);
+                argn += 1;
+            }
+        }
+    }
+    if argn < args.len() {
+        out.push_str("%!(EXTRA ");
+        let extra: Vec<String> = args[argn..]
+            .iter()
+            .map(|a| match a {
+                Value::Nil => "<nil>".to_string(),
+                _ => format!("{}={}", a.type_name(), format_v(a)),
+            })
+            .collect();
+        out.push_str(&extra.join(", "));
+        out.push(')');
+    }
+    out
+}
+
+fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<usize> {
+    let mut n: Option<usize> = None;
+    while let Some(&(_, c)) = chars.peek() {
+        let Some(d) = c.to_digit(10) else { break };
+        n = Some(
+            n.unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(d as usize)
+                .min(1_000_000),
+        );
+        chars.next();
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn float_v_matches_go() {
+        let cases = [
+            (1e6, "1e+06"),
+            (100000.0, "100000"),
+            (2.72, "2.72"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123456.7, "123456.7"),
+            (1234567.0, "1.234567e+06"),
+            (-2.5, "-2.5"),
+            (0.0, "0"),
+            (1.0, "1"),
+            (8080.0, "8080"),
+            (1e21, "1e+21"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+            (0.1 + 0.2, "0.30000000000000004"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_v(&Value::Float(x)), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn sprintf_table() {
+        let s = |x: &str| Value::from(x);
+        let i = Value::Int;
+        let f = Value::Float;
+        let cases: Vec<(&str, Vec<Value>, &str)> = vec![
+            ("%d", vec![i(42)], "42"),
+            (
+                "%5d|%-5d|%05d",
+                vec![i(42), i(42), i(-42)],
+                "   42|42   |-0042",
+            ),
+            ("%+d % d", vec![i(5), i(5)], "+5  5"),
+            (
+                "%x %X %o %b %#x %O",
+                vec![i(255), i(255), i(8), i(5), i(255), i(8)],
+                "ff FF 10 101 0xff 0o10",
+            ),
+            ("%c %q %U", vec![i(65), i(97), i(0x1F600)], "A 'a' U+1F600"),
+            (
+                "%s|%10s|%-10s|%.2s",
+                vec![s("abc"), s("abc"), s("abc"), s("abc")],
+                "abc|       abc|abc       |ab",
+            ),
+            ("%q", vec![s("a\"b\n")], "\"a\\\"b\\n\""),
+            ("%x %X", vec![s("hi"), s("hi")], "6869 6869"),
+            (
+                "%f %.2f %8.3f %e %E %g %G",
+                vec![
+                    f(2.53456),
+                    f(2.53456),
+                    f(2.53456),
+                    f(1234.5678),
+                    f(1234.5678),
+                    f(1234.5678),
+                    f(1e-7),
+                ],
+                "2.534560 2.53    2.535 1.234568e+03 1.234568E+03 1234.5678 1E-07",
+            ),
+            (
+                "%.3g %.10g %g",
+                vec![f(1.0), f(123456789.0), f(1e6)],
+                "1 123456789 1e+06",
+            ),
+            (
+                "%t %v",
+                vec![Value::Bool(true), Value::Bool(false)],
+                "true false",
+            ),
+            (
+                "%T %T %T %T %T",
+                vec![i(1), f(1.0), s("x"), Value::Nil, Value::list(vec![])],
+                "int float64 string <nil> []interface {}",
+            ),
+            ("%%", vec![], "%"),
+            ("%d", vec![s("abc")], "%!d(string=abc)"),
+            ("%s", vec![i(5)], "%!s(int=5)"),
+            ("%d", vec![f(1.5)], "%!d(float64=1.5)"),
+            ("%d", vec![Value::Nil], "%!d(<nil>)"),
+            ("%s", vec![Value::Nil], "%!s(<nil>)"),
+            ("%v", vec![Value::Nil], "<nil>"),
+            ("%s", vec![], "%!s(MISSING)"),
+            ("x", vec![i(1), s("a")], "x%!(EXTRA int=1, string=a)"),
+            ("%", vec![], "%!(NOVERB)"),
+            ("%z", vec![i(1)], "%!z(int=1)"),
+            ("%*d", vec![i(4), i(7)], "   7"),
+            ("%.*f", vec![i(1), f(2.25)], "2.2"),
+            ("%d", vec![Value::list(vec![i(1), i(2)])], "[1 2]"),
+            (
+                "%s",
+                vec![Value::list(vec![i(1), s("a")])],
+                "[%!s(int=1) a]",
+            ),
+            (
+                "%q",
+                vec![Value::string_list(vec!["a".into(), "b".into()])],
+                "[\"a\" \"b\"]",
+            ),
+            ("%v", vec![f(2.0)], "2"),
+            (
+                "%6.2f|%-8.1e|",
+                vec![f(-1.0), f(12345.0)],
+                " -1.00|1.2e+04 |",
+            ),
+            ("%08.3f", vec![f(-3.5)], "-003.500"),
+            ("%.0f %.0f %.0f", vec![f(0.5), f(1.5), f(2.5)], "0 2 2"),
+            ("%3c|%-4q|", vec![i(120), s("x")], "  x|\"x\" |"),
+        ];
+        for (fmt, args, want) in cases {
+            assert_eq!(sprintf(fmt, &args), want, "format {fmt:?}");
+        }
+    }
+
+    #[test]
+    fn sprint_spacing_and_collections() {
+        let mut m = BTreeMap::new();
+        m.insert("b".to_string(), Value::Int(2));
+        m.insert(
+            "a".to_string(),
+            Value::list(vec![Value::from("x"), Value::Nil]),
+        );
+        let mv = Value::from(m);
+        assert_eq!(format_v(&mv), "map[a:[x <nil>] b:2]");
+        assert_eq!(sprint(&[Value::Int(1), Value::Int(2)]), "1 2");
+        assert_eq!(
+            sprint(&[Value::from("a"), Value::Int(1), Value::from("b")]),
+            "a1b"
+        );
+        assert_eq!(
+            sprint(&[Value::Int(1), Value::from("a"), Value::Float(2.5)]),
+            "1a2.5"
+        );
+        assert_eq!(sprintln(&[Value::from("a"), Value::Int(1)]), "a 1\n");
+        assert_eq!(format_v(&Value::new_map()), "map[]");
+        assert_eq!(format_v(&Value::list(vec![])), "[]");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(
+            quote("a\tb\u{1}\u{7f}é\u{a0}"),
+            "\"a\\tb\\x01\\x7fé\\u00a0\""
+        );
+        assert_eq!(quote_rune('\''), "'\\''");
+    }
+}

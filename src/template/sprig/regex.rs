@@ -1,0 +1,176 @@
+//! Sprig's regular-expression functions (`regexMatch`, `regexFind`, `regexFindAll`,
+//! `regexReplaceAll`, `regexReplaceAllLiteral`, `regexSplit`, `regexQuoteMeta` and `must*`
+//! twins). Go's RE2 syntax is matched by the `regex` crate for the constructs charts use;
+//! compile error texts follow Go's shape but carry the Rust parser's description.
+
+use regex::Regex;
+
+use super::super::funcs::{Arity, CallContext, FuncMap};
+use super::super::gofmt::quote;
+use super::super::value::{FuncError, Value};
+
+/// Largest pattern accepted, keeping compilation cheap and bounded.
+const MAX_PATTERN: usize = 64 * 1024;
+
+/// Go's `regexp.Compile` with its error shape:
+/// `error parsing regexp: DESCRIPTION`.
+fn compile(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_PATTERN {
+        return Err("error parsing regexp: expression too large".into());
+    }
+    regex::RegexBuilder::new(pattern)
+        .size_limit(10 << 20)
+        .build()
+        .map_err(|e| {
+            let msg = e.to_string();
+            let last = msg
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid");
+            format!(
+                "error parsing regexp: {}",
+                last.trim().trim_start_matches("error: ")
+            )
+        })
+}
+
+/// `regexp.MustCompile`'s panic text, as the plain Sprig functions report it.
+fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
+    compile(pattern)
+        .map_err(|e| FuncError::Call(format!("regexp: Compile({}): {e}", quote(pattern))))
+}
+
+/// Go's `Regexp.Split`.
+pub fn go_split(re: &Regex, s: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if !re.as_str().is_empty() && s.is_empty() {
+        return vec![String::new()];
+    }
+    let matches: Vec<(usize, usize)> = re
+        .find_iter(s)
+        .take(if n > 0 { n as usize } else { usize::MAX })
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    let mut out = Vec::new();
+    let (mut beg, mut end) = (0, 0);
+    for (ms, me) in matches {
+        if n > 0 && out.len() as i64 == n - 1 {
+            break;
+        }
+        end = ms;
+        if me != 0 {
+            out.push(s[beg..end].to_string());
+        }
+        beg = me;
+    }
+    if end != s.len() {
+        out.push(s[beg..].to_string());
+    }
+    out
+}
+
+fn find_all(re: &Regex, s: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let limit = if n > 0 { n as usize } else { usize::MAX };
+    re.find_iter(s)
+        .take(limit)
+        .map(|m| m.as_str().to_string())
+        .collect()
+}
+
+/// Go's `regexp.QuoteMeta`.
+pub fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+type RegexOp = fn(&CallContext<'_>, &Regex, &[Value]) -> Result<Value, FuncError>;
+
+/// Registers `name` (compile failure reported as Go's panic) and `mustName` (as Go's error).
+fn register_pair(m: &mut FuncMap, name: &str, arity: usize, op: RegexOp) {
+    m.register(name, Arity::Exact(arity), move |ctx, a| {
+        let re = must_compile(ctx.string_arg(a, 0)?)?;
+        op(ctx, &re, a)
+    });
+    let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+    m.register(&must, Arity::Exact(arity), move |ctx, a| {
+        let re = compile(ctx.string_arg(a, 0)?).map_err(FuncError::Call)?;
+        op(ctx, &re, a)
+    });
+}
+
+/// Registers the regex functions.
+pub(super) fn register(m: &mut FuncMap) {
+    m.register("regexMatch", Arity::Exact(2), |ctx, a| {
+        let s = ctx.string_arg(a, 1)?;
+        Ok(Value::Bool(
+            compile(ctx.string_arg(a, 0)?).is_ok_and(|re| re.is_match(s)),
+        ))
+    });
+    m.register("mustRegexMatch", Arity::Exact(2), |ctx, a| {
+        let s = ctx.string_arg(a, 1)?;
+        let re = compile(ctx.string_arg(a, 0)?).map_err(FuncError::Call)?;
+        Ok(Value::Bool(re.is_match(s)))
+    });
+    register_pair(m, "regexFind", 2, |ctx, re, a| {
+        let s = ctx.string_arg(a, 1)?;
+        Ok(Value::String(
+            re.find(s)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
+        ))
+    });
+    register_pair(m, "regexFindAll", 3, |ctx, re, a| {
+        let s = ctx.string_arg(a, 1)?;
+        Ok(Value::string_list(find_all(re, s, ctx.int_arg(a, 2)?)))
+    });
+    register_pair(m, "regexReplaceAll", 3, |ctx, re, a| {
+        let (s, repl) = (ctx.string_arg(a, 1)?, ctx.string_arg(a, 2)?);
+        Ok(Value::String(re.replace_all(s, repl).into_owned()))
+    });
+    register_pair(m, "regexReplaceAllLiteral", 3, |ctx, re, a| {
+        let (s, repl) = (ctx.string_arg(a, 1)?, ctx.string_arg(a, 2)?);
+        Ok(Value::String(
+            re.replace_all(s, regex::NoExpand(repl)).into_owned(),
+        ))
+    });
+    register_pair(m, "regexSplit", 3, |ctx, re, a| {
+        let s = ctx.string_arg(a, 1)?;
+        Ok(Value::string_list(go_split(re, s, ctx.int_arg(a, 2)?)))
+    });
+    m.register("regexQuoteMeta", Arity::Exact(1), |ctx, a| {
+        Ok(Value::String(quote_meta(ctx.string_arg(a, 0)?)))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_follows_go() {
+        let re = compile("a").unwrap();
+        assert_eq!(go_split(&re, "banana", -1), ["b", "n", "n", ""]);
+        assert_eq!(go_split(&re, "banana", 2), ["b", "nana"]);
+        assert!(go_split(&re, "banana", 0).is_empty());
+        assert_eq!(go_split(&re, "", -1), [""]);
+        let re = compile("x*").unwrap();
+        assert_eq!(go_split(&re, "xabxxc", -1), ["", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn quote_meta_escapes_go_specials() {
+        assert_eq!(quote_meta("1.5+[a]"), "1\\.5\\+\\[a\\]");
+    }
+}

@@ -1,0 +1,478 @@
+//! The value model the template engine works on: a Rust mirror of what Helm's Go code sees
+//! through `interface{}` (nil, bool, int, int64, float64, string, slices, maps and opaque
+//! Go objects with fields and methods).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// A shared, mutable `map[string]interface{}`: Sprig's `set`/`unset`/`merge` mutate maps in
+/// place and templates observe that through every reference, so maps are reference types.
+pub type MapRef = Rc<RefCell<BTreeMap<String, Value>>>;
+
+/// The Go element type of a slice, kept so `%T`/`typeOf` can tell `[]string` from `[]interface{}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// `[]interface {}`: the usual slice from values files, `list`, `splitList`...
+    Any,
+    /// `[]string`: results such as Sprig's `keys` or `splitList`.
+    String,
+}
+
+/// An error returned by an [`Object`] method call or a template function.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FuncError {
+    /// The function returned a Go `error`: reported as `error calling NAME: MESSAGE`.
+    Call(String),
+    /// An argument has the wrong type for the Go parameter: reported at that argument as
+    /// `wrong type for value; expected EXPECTED; got GOT`.
+    WrongType {
+        /// Zero-based index of the argument (the piped value counts as the last one).
+        arg: usize,
+        /// Go type name of the parameter.
+        expected: String,
+        /// Go type name of the value given.
+        got: String,
+    },
+    /// An untyped nil was given for a parameter that cannot be nil: reported at that argument
+    /// as `invalid value; expected EXPECTED`.
+    InvalidValue {
+        /// Zero-based index of the argument (the piped value counts as the last one).
+        arg: usize,
+        /// Go type name of the parameter.
+        expected: String,
+    },
+    /// An execution error whose text is used as-is (after the `executing ... at <...>:` prefix).
+    Exec(String),
+}
+
+/// A Go value with fields and/or methods supplied by the embedding layer (Helm's `.Release`,
+/// `.Files`, `.Capabilities`...). The engine only reaches it through this trait.
+pub trait Object: fmt::Debug {
+    /// Go type name as `%T` and error messages print it, e.g. `*chart.Metadata`.
+    fn type_name(&self) -> String;
+    /// The exported field (or map entry) `name`, if the object has one.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Whether the object has a method `name`.
+    fn has_method(&self, _name: &str) -> bool {
+        false
+    }
+    /// Calls method `name` with evaluated arguments. Arity errors should be reported by the
+    /// object with `FuncError::Exec("wrong number of args for NAME: want N got M")`.
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, FuncError> {
+        Err(FuncError::Exec(format!("can't call method {name}")))
+    }
+    /// `%v` rendering, as Go's fmt would print the value.
+    fn format_v(&self) -> String;
+    /// Truth in `if`/`with`/`and`/`or` (Go structs are always true, nil pointers false).
+    fn truthy(&self) -> bool {
+        true
+    }
+    /// Length for `len`, when the Go value has one (maps, slices).
+    fn length(&self) -> Option<usize> {
+        None
+    }
+    /// Downcasting hook for the embedding layer.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A template value. Cloning is cheap for maps, lists and objects (reference counted).
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Untyped nil: a missing value, JSON null, Go's invalid `reflect.Value`.
+    #[default]
+    Nil,
+    /// Go `bool`.
+    Bool(bool),
+    /// Go `int` (template literals, `len`, range indexes, most Sprig integer results).
+    Int(i64),
+    /// Go `int64` (Helm `--set` integers, some Sprig results).
+    Int64(i64),
+    /// Go `float64` (numbers decoded from YAML/JSON values files).
+    Float(f64),
+    /// Go `string`.
+    String(String),
+    /// A Go slice; the kind records its element type.
+    List(Rc<Vec<Value>>, ListKind),
+    /// Go `map[string]interface{}`, shared and mutable.
+    Map(MapRef),
+    /// A Go struct/pointer supplied by the embedding layer.
+    Object(Rc<dyn Object>),
+}
+
+impl Drop for Value {
+    /// Drops nested lists and maps iteratively, so that values nested arbitrarily deep by a
+    /// template loop cannot overflow the stack when released.
+    fn drop(&mut self) {
+        let mut stack: Vec<Value> = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut v) = stack.pop() {
+            take_children(&mut v, &mut stack);
+        }
+    }
+}
+
+/// Moves out the children of a list or map that nothing else references.
+fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+    match v {
+        Value::List(l, _) => {
+            if let Some(items) = Rc::get_mut(l) {
+                stack.append(items);
+            }
+        }
+        Value::Map(m) => {
+            if Rc::strong_count(m) == 1
+                && Rc::weak_count(m) == 0
+                && let Ok(mut b) = m.try_borrow_mut()
+            {
+                stack.extend(std::mem::take(&mut *b).into_values());
+            }
+        }
+        _ => {}
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => write!(f, "Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Int64(i) => write!(f, "Int64({i})"),
+            Value::Float(x) => write!(f, "Float({x})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::List(l, k) => f.debug_tuple("List").field(l).field(k).finish(),
+            Value::Map(m) => f.debug_tuple("Map").field(&*m.borrow()).finish(),
+            Value::Object(o) => write!(f, "Object({o:?})"),
+        }
+    }
+}
+
+/// Nesting beyond which structural comparison and JSON conversion stop descending, so that
+/// self-referencing maps (possible through Sprig's `set`) cannot overflow the stack.
+pub const MAX_NESTING: usize = 256;
+
+impl PartialEq for Value {
+    /// Deep structural equality like Go's `reflect.DeepEqual` on `interface{}` values (types
+    /// must match exactly); used by tests and Sprig helpers, not by the `eq` builtin.
+    fn eq(&self, other: &Self) -> bool {
+        deep_eq(self, other, 0)
+    }
+}
+
+fn deep_eq(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_NESTING {
+        return false;
+    }
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::List(x, kx), Value::List(y, ky)) => {
+            kx == ky
+                && x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| deep_eq(p, q, depth + 1))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((kp, p), (kq, q))| kp == kq && deep_eq(p, q, depth + 1))
+        }
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<f64> for Value {
+    fn from(x: f64) -> Self {
+        Value::Float(x)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::List(Rc::new(v), ListKind::Any)
+    }
+}
+impl From<BTreeMap<String, Value>> for Value {
+    fn from(m: BTreeMap<String, Value>) -> Self {
+        Value::Map(Rc::new(RefCell::new(m)))
+    }
+}
+
+impl Value {
+    /// A new `[]interface{}` value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items), ListKind::Any)
+    }
+
+    /// A new `[]string` value.
+    pub fn string_list(items: Vec<String>) -> Value {
+        Value::List(
+            Rc::new(items.into_iter().map(Value::String).collect()),
+            ListKind::String,
+        )
+    }
+
+    /// A new, empty, shared map.
+    pub fn new_map() -> Value {
+        Value::Map(Rc::new(RefCell::new(BTreeMap::new())))
+    }
+
+    /// Whether this is untyped nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Go's truth for `if`/`with`/`and`/`or`/`not`: false for nil, zero numbers, empty
+    /// strings/slices/maps.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Float(x) => *x != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::List(l, _) => !l.is_empty(),
+            Value::Map(m) => !m.borrow().is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// The Go type name as `%T` prints it (`<nil>` for untyped nil).
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Int64(_) => "int64".into(),
+            Value::Float(_) => "float64".into(),
+            Value::String(_) => "string".into(),
+            Value::List(_, ListKind::Any) => "[]interface {}".into(),
+            Value::List(_, ListKind::String) => "[]string".into(),
+            Value::Map(_) => "map[string]interface {}".into(),
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// The string inside, if this is a Go string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer inside, if this is a Go int or int64.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The map inside, if this is a map.
+    pub fn as_map(&self) -> Option<&MapRef> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The slice inside, if this is a list.
+    pub fn as_list(&self) -> Option<&Rc<Vec<Value>>> {
+        match self {
+            Value::List(l, _) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Converts from JSON: numbers with an `i64` representation become [`Value::Int`], all
+    /// others [`Value::Float`]. Map order is irrelevant: maps are sorted by key.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                let m: BTreeMap<String, Value> = o
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect();
+                Value::from(m)
+            }
+        }
+    }
+
+    /// Converts from JSON as Go's `encoding/json` decodes into `interface{}`: every number
+    /// becomes a `float64`. This is what Helm's values files (YAML via JSON) and `--set-json`
+    /// produce, so `{{ .Values.big }}` prints `1e+06` and `eq .Values.port 80` fails as in Helm.
+    pub fn from_json_go(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json_go).collect()),
+            serde_json::Value::Object(o) => {
+                let m: BTreeMap<String, Value> = o
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json_go(v)))
+                    .collect();
+                Value::from(m)
+            }
+            other => Value::from_json(other),
+        }
+    }
+
+    /// Converts to JSON. Non-finite floats become null; objects become their `%v` text;
+    /// nesting deeper than [`MAX_NESTING`] (only reachable through cycles) becomes null.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_at(0)
+    }
+
+    fn to_json_at(&self, depth: usize) -> serde_json::Value {
+        if depth > MAX_NESTING {
+            return serde_json::Value::Null;
+        }
+        match self {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
+            Value::Float(x) => serde_json::Number::from_f64(*x)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::List(l, _) => {
+                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1)).collect())
+            }
+            Value::Map(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in m.borrow().iter() {
+                    out.insert(k.clone(), v.to_json_at(depth + 1));
+                }
+                serde_json::Value::Object(out)
+            }
+            Value::Object(o) => serde_json::Value::String(o.format_v()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_keeps_int_float_split() {
+        let j: serde_json::Value =
+            serde_json::from_str(r#"{"b":1,"a":[1.5,"x",null,true],"c":{"d":2e3}}"#).unwrap();
+        let v = Value::from_json(&j);
+        let m = v.as_map().unwrap().borrow().clone();
+        assert_eq!(m["b"], Value::Int(1));
+        assert_eq!(
+            m["a"],
+            Value::list(vec![
+                Value::Float(1.5),
+                "x".into(),
+                Value::Nil,
+                Value::Bool(true)
+            ])
+        );
+        assert_eq!(v.to_json(), j);
+    }
+
+    #[test]
+    fn cyclic_maps_do_not_overflow() {
+        let a = Value::new_map();
+        a.as_map()
+            .unwrap()
+            .borrow_mut()
+            .insert("self".into(), a.clone());
+        let b = Value::new_map();
+        b.as_map()
+            .unwrap()
+            .borrow_mut()
+            .insert("self".into(), b.clone());
+        assert!(a != b);
+        assert!(a.to_json().is_object());
+        assert!(super::super::gofmt::format_v(&a).contains("..."));
+        // Break the cycles so the test does not leak.
+        a.as_map().unwrap().borrow_mut().clear();
+        b.as_map().unwrap().borrow_mut().clear();
+    }
+
+    #[test]
+    fn go_json_decoding_makes_every_number_float64() {
+        let j: serde_json::Value =
+            serde_json::from_str(r#"{"a":[1,2.5],"b":{"c":1000000}}"#).unwrap();
+        let v = Value::from_json_go(&j);
+        let m = v.as_map().unwrap().borrow().clone();
+        assert_eq!(
+            m["a"],
+            Value::list(vec![Value::Float(1.0), Value::Float(2.5)])
+        );
+        assert_eq!(super::super::gofmt::format_v(&m["b"]), "map[c:1e+06]");
+    }
+
+    #[test]
+    fn maps_are_shared_references() {
+        let a = Value::new_map();
+        let b = a.clone();
+        a.as_map()
+            .unwrap()
+            .borrow_mut()
+            .insert("k".into(), Value::Int(1));
+        assert_eq!(b.as_map().unwrap().borrow().get("k"), Some(&Value::Int(1)));
+    }
+
+    #[test]
+    fn truthiness_follows_go() {
+        assert!(!Value::Nil.truthy());
+        assert!(!Value::Int(0).truthy());
+        assert!(Value::Float(0.1).truthy());
+        assert!(!Value::from("").truthy());
+        assert!(!Value::list(vec![]).truthy());
+        assert!(!Value::new_map().truthy());
+        assert!(Value::from("0").truthy());
+    }
+
+    #[test]
+    fn type_names_match_go() {
+        assert_eq!(Value::Int(1).type_name(), "int");
+        assert_eq!(Value::Float(1.0).type_name(), "float64");
+        assert_eq!(Value::string_list(vec![]).type_name(), "[]string");
+        assert_eq!(Value::new_map().type_name(), "map[string]interface {}");
+        assert_eq!(Value::Nil.type_name(), "<nil>");
+    }
+}

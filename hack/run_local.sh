@@ -37,7 +37,8 @@ RUDDER="${CARGO_TARGET_DIR:-$ROOT/target}/debug/rudder"
 
 if "$RUDDER" help crds >/dev/null 2>&1; then
   "$RUDDER" crds | "$KUBECTL" apply --server-side --field-manager rudder -f - >&2
-  say "installed rudder's CRDs"
+  "$RUDDER" crds | "$KUBECTL" wait --for condition=Established --timeout 60s -f - >&2
+  say "installed rudder's CRDs (Established): $("$RUDDER" crds | grep -c '^kind: CustomResourceDefinition')"
 else
   say "rudder serves no CRDs yet: nothing to install"
 fi

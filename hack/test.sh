@@ -22,6 +22,9 @@ step "unit tests"
 cargo test --lib --bins --examples
 cargo test --doc
 
+step "template cases: expectations re-verified against Helm's own engine"
+hack/template-oracle/regen.sh --check
+
 step "control plane"
 state="$(mktemp -d "${TMPDIR:-/tmp}/rudder-test-cp.XXXXXX")"
 export RUDDER_CONTROL_PLANE_DIR="$state"

@@ -320,14 +320,10 @@ fn decode_field(v: &Value, kind: Kind, ctx: &Ctx<'_>) -> Result<Option<Field>, S
         Kind::Str => decode_string(v, ctx)?.map(Field::Str),
         Kind::Time => match v {
             Value::Null => None,
-            Value::String(s) if is_rfc3339(s) => Some(Field::Str(s.clone())),
-            Value::String(s) => {
-                return Err(format!(
-                    "parsing time {:?} as \"2006-01-02T15:04:05Z07:00\": cannot parse {:?} as \"2006\"",
-                    format!("\"{s}\""),
-                    format!("{s}\"")
-                ));
-            }
+            Value::String(t) => match rfc3339_error(t) {
+                None => Some(Field::Str(t.clone())),
+                Some(e) => return Err(e),
+            },
             _ => return Err(type_error(v, ctx, "time.Time")),
         },
         Kind::Bool => match v {
@@ -538,23 +534,57 @@ pub(crate) fn lock_from(doc: &Value) -> Result<Lock, String> {
     Ok(lock)
 }
 
-/// A loose RFC 3339 shape check (what Go's `time.Time` JSON decoding requires).
-fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && (b[10] == b'T' || b[10] == b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
+/// Go's `time.Parse(time.RFC3339, s)` error for a malformed timestamp (`None` when the
+/// layout matches; field ranges are not checked).
+fn rfc3339_error(s: &str) -> Option<String> {
+    let fail = |rest: &str, elem: &str| {
+        Some(format!(
+            "parsing time {s:?} as \"2006-01-02T15:04:05Z07:00\": cannot parse {rest:?} as {elem:?}"
+        ))
+    };
+    let digits = |rest: &str, n: usize| {
+        rest.len() >= n && rest.as_bytes()[..n].iter().all(u8::is_ascii_digit)
+    };
+    let steps: [(&str, usize); 11] = [
+        ("2006", 4),
+        ("-", 0),
+        ("01", 2),
+        ("-", 0),
+        ("02", 2),
+        ("T", 0),
+        ("15", 2),
+        (":", 0),
+        ("04", 2),
+        (":", 0),
+        ("05", 2),
+    ];
+    let mut rest = s;
+    for (elem, n) in steps {
+        if n == 0 {
+            match rest.strip_prefix(elem) {
+                Some(r) => rest = r,
+                None => return fail(rest, elem),
+            }
+        } else if digits(rest, n) {
+            rest = &rest[n..];
+        } else {
+            return fail(rest, elem);
+        }
+    }
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[n..];
+    }
+    if rest == "Z" {
+        return None;
+    }
+    let b = rest.as_bytes();
+    let zone_ok = b.len() == 6
+        && (b[0] == b'+' || b[0] == b'-')
+        && digits(&rest[1..], 2)
+        && b[3] == b':'
+        && digits(&rest[4..], 2);
+    if zone_ok { None } else { fail(rest, "Z07:00") }
 }
 
 /// Helm's `sanitizeString`: white space becomes a space, non-printable characters are
@@ -856,7 +886,23 @@ mod tests {
         .unwrap();
         let lock = lock_from(&doc).unwrap();
         assert_eq!(lock.digest, "sha256:x");
-        let doc = yaml_to_value("generated: yesterday\n", NumberMode::Preserve).unwrap();
-        assert!(lock_from(&doc).unwrap_err().starts_with("parsing time"));
+        let err = |text: &str| {
+            lock_from(&yaml_to_value(text, NumberMode::Preserve).unwrap()).unwrap_err()
+        };
+        // Helm v4.1.4's messages for these Chart.lock files.
+        assert_eq!(
+            err("generated: yesterday\n"),
+            "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"yesterday\" as \"2006\""
+        );
+        assert_eq!(
+            err("generated: 2021-01-01\n"),
+            "parsing time \"2021-01-01\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"T\""
+        );
+        assert_eq!(
+            err("dependencies: 3\n"),
+            "json: cannot unmarshal number into Go struct field Lock.dependencies of type []*v2.Dependency"
+        );
+        let doc = yaml_to_value("generated: 2021-01-01T00:00:00Z\n", NumberMode::Preserve).unwrap();
+        assert_eq!(lock_from(&doc).unwrap().generated, "2021-01-01T00:00:00Z");
     }
 }

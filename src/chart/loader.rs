@@ -186,7 +186,9 @@ fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result
         if rules.ignore(rel, true) {
             return Ok(());
         }
-        return walk(path, rel, rules, files);
+        return stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+            walk(path, rel, rules, files)
+        });
     }
     if rules.ignore(rel, false) {
         return Ok(());
@@ -400,7 +402,11 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
     chart.metadata = md;
     chart.raw = files;
     for (name, files) in subcharts {
-        if let Some(sub) = load_subchart(&chart, &name, files)? {
+        // Archives can nest charts arbitrarily deep; grow the stack instead of overflowing.
+        let sub = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+            load_subchart(&chart, &name, files)
+        })?;
+        if let Some(sub) = sub {
             chart.dependencies.push(sub);
         }
     }
@@ -446,6 +452,26 @@ fn load_subchart(parent: &Chart, name: &str, files: Vec<File>) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::archive::tests::tgz;
+
+    #[test]
+    fn deeply_nested_archives_do_not_overflow() {
+        let mut inner = tgz(&[("c/Chart.yaml", b"name: c0\nversion: 1.0.0\n")]);
+        for i in 1..200 {
+            let chart_yaml = format!("name: c{i}\nversion: 1.0.0\n");
+            inner = tgz(&[
+                ("c/Chart.yaml", chart_yaml.as_bytes()),
+                ("c/charts/sub.tgz", &inner),
+            ]);
+        }
+        let mut c = load_archive_bytes(&inner).unwrap();
+        let mut depth = 0;
+        while let Some(sub) = c.dependencies.pop() {
+            c = sub;
+            depth += 1;
+        }
+        assert_eq!((depth, c.name()), (199, "c0"));
+    }
 
     #[test]
     fn splits_documents_like_yaml_reader() {

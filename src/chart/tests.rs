@@ -615,3 +615,67 @@ fn negated_helmignore_rule_hides_chart_yaml_like_helm() {
         "Chart.yaml file is missing"
     );
 }
+
+#[test]
+fn archive_errors_match_helm() {
+    // Each message is what `helm template x FILE.tgz` (v4.1.4) prints for the same archive.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, entries: &[(&str, &[u8])]| {
+        let path = dir.path().join(name);
+        fs::write(&path, tgz(entries)).unwrap();
+        load(&path)
+            .map(|c| c.name().to_string())
+            .map_err(|e| e.to_string())
+    };
+    let chart = CHART.as_bytes();
+    assert_eq!(
+        run("bad.tgz", &[("a/Chart.yaml", b"apiVersion: v2\nname: a\nversion: 1.0.0\nx: a: b\n")]),
+        Err("cannot load Chart.yaml: error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context".into())
+    );
+    assert_eq!(
+        run("noyaml.tgz", &[("a/values.yaml", b"a: 1\n")]),
+        Err("unable to detect chart version, no Chart.yaml found".into())
+    );
+    assert_eq!(
+        run("parent.tgz", &[("a/Chart.yaml", chart), ("a/../x", b"x")]),
+        Err("unable to load chart archive".into())
+    );
+    assert_eq!(
+        run(
+            "v3.tgz",
+            &[("a/Chart.yaml", b"apiVersion: v3\nname: a\nversion: 1.0.0\n")]
+        ),
+        Err("invalid chart apiVersion".into())
+    );
+    // Subcharts skip the apiVersion dispatch: "foo" loads, a missing version does not.
+    assert_eq!(
+        run(
+            "sub.tgz",
+            &[
+                ("a/Chart.yaml", chart),
+                (
+                    "a/charts/s/Chart.yaml",
+                    b"apiVersion: foo\nname: s\nversion: 1\n"
+                ),
+                ("a/charts/t/Chart.yaml", b"name: t\n"),
+            ]
+        ),
+        Err(
+            "error unpacking subchart t in demo: validation: chart.metadata.version is required"
+                .into()
+        )
+    );
+    assert_eq!(
+        run(
+            "ok.tgz",
+            &[
+                ("a/Chart.yaml", chart),
+                (
+                    "a/charts/s/Chart.yaml",
+                    b"apiVersion: foo\nname: s\nversion: 1\n"
+                )
+            ]
+        ),
+        Ok("demo".into())
+    );
+}

@@ -6,9 +6,6 @@
 //! matches directories, and a negated pattern (`!x`) ignores every path that does *not* match
 //! it when evaluation reaches it (Helm's behaviour, reproduced as is).
 
-/// Go's `filepath.ErrBadPattern` text.
-pub const BAD_PATTERN: &str = "syntax error in pattern";
-
 /// A `.helmignore` parse failure, worded as Helm words it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IgnoreError {

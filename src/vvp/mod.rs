@@ -3,4 +3,6 @@
 //! VVP APIs ([`client`]).
 
 pub mod api;
+pub mod client;
 pub mod crd;
+pub mod error;

@@ -184,6 +184,47 @@ async fn samples_apply_unchanged_and_read_back() {
 }
 
 #[tokio::test]
+async fn optional_spec_may_be_omitted_as_in_the_originals() {
+    let client = support::client().await;
+    install_crds(&client).await;
+    let ns = support::TestNamespace::create(&client, "vvp-nospec").await;
+    for kind in ["VpNamespace", "VpSavepoint", "VpDeploymentTarget"] {
+        let object = json!({
+            "apiVersion": "ververicaplatform.fintechstudios.com/v1beta1",
+            "kind": kind,
+            "metadata": {"name": "bare"},
+        });
+        apply(&client, &ns.name, &object)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} without spec: {e}"));
+    }
+    let namespaces: Api<crd::VpNamespace> = Api::namespaced(client.clone(), &ns.name);
+    let bare = namespaces.get("bare").await.expect("typed read");
+    assert_eq!(bare.spec, crd::VpNamespaceSpec::default());
+    let savepoints: Api<crd::VpSavepoint> = Api::namespaced(client.clone(), &ns.name);
+    assert!(
+        savepoints
+            .get("bare")
+            .await
+            .expect("typed read")
+            .spec
+            .deployment_name
+            .is_none()
+    );
+    // VpDeployment's spec stays required, as in the original.
+    let err = apply(
+        &client,
+        &ns.name,
+        &json!({"apiVersion": "ververicaplatform.fintechstudios.com/v1beta2", "kind": "VpDeployment",
+                "metadata": {"name": "bare"}}),
+    )
+    .await
+    .expect_err("VpDeployment needs a spec");
+    assert!(err.to_string().contains("spec"), "{err}");
+    ns.delete().await;
+}
+
+#[tokio::test]
 async fn status_subresource_and_printer_columns() {
     let client = support::client().await;
     install_crds(&client).await;

@@ -13,7 +13,7 @@ pub mod namespace;
 pub mod savepoint;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceConversion, CustomResourceDefinition,
+    CustomResourceConversion, CustomResourceDefinition, JSON,
 };
 use kube::CustomResourceExt;
 use kube::core::crd::MergeError;
@@ -51,19 +51,37 @@ pub enum CrdError {
 /// The four VVP CRDs: VpNamespace, VpDeploymentTarget, VpDeployment, VpSavepoint.
 pub fn crds() -> Result<Vec<CustomResourceDefinition>, CrdError> {
     Ok(vec![
-        VpNamespace::crd(),
-        two_versions(
+        spec_defaults_to_empty(VpNamespace::crd()),
+        spec_defaults_to_empty(two_versions(
             "vpdeploymenttargets.ververicaplatform.fintechstudios.com",
             deployment_target::v1beta1::VpDeploymentTarget::crd(),
             deployment_target::v1beta2::VpDeploymentTarget::crd(),
-        )?,
+        )?),
         two_versions(
             "vpdeployments.ververicaplatform.fintechstudios.com",
             deployment::v1beta1::VpDeployment::crd(),
             deployment::v1beta2::VpDeployment::crd(),
         )?,
-        VpSavepoint::crd(),
+        spec_defaults_to_empty(VpSavepoint::crd()),
     ])
+}
+
+/// The original CRDs let `spec` be omitted where all of it is optional; kube's derive requires
+/// it. A `default: {}` makes the apiserver fill in an empty spec, so such manifests still apply
+/// and typed reads still work.
+fn spec_defaults_to_empty(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    for version in &mut crd.spec.versions {
+        let spec = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+            .and_then(|s| s.properties.as_mut())
+            .and_then(|p| p.get_mut("spec"));
+        if let Some(spec) = spec {
+            spec.default = Some(JSON(serde_json::json!({})));
+        }
+    }
+    crd
 }
 
 /// One CRD serving both versions, v1beta2 stored, with the explicit `None` conversion strategy

@@ -196,7 +196,7 @@ fn every_original_field_type_and_requirement_is_kept() {
             .into_iter()
             // Deliberate relaxations (docs/vvp.md): status is written by rudder only, so its
             // fields are optional.
-            .filter(|f| f != ".status!state" && f != ".status.running!jobId")
+            .filter(|f| f != ".status!state")
             // apiVersion, kind and metadata are implicit in every CRD schema.
             .filter(|f| {
                 ![
@@ -336,6 +336,22 @@ fn samples_parse_into_the_typed_resources() {
     );
     let resources = d2.spec.spec.template.spec.resources.expect("resources");
     assert_eq!(resources["jobmanager"].cpu.as_deref(), Some("1.5"));
+}
+
+#[test]
+fn optional_specs_default_to_empty() {
+    for (plural, defaulted) in [
+        ("vpnamespaces", true),
+        ("vpdeploymenttargets", true),
+        ("vpdeployments", false),
+        ("vpsavepoints", true),
+    ] {
+        let crd = ours(plural);
+        for version in crd["spec"]["versions"].as_array().expect("versions") {
+            let default = &version["schema"]["openAPIV3Schema"]["properties"]["spec"]["default"];
+            assert_eq!(default == &serde_json::json!({}), defaulted, "{plural}");
+        }
+    }
 }
 
 #[test]

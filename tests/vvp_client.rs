@@ -613,3 +613,65 @@ async fn separate_app_manager_and_platform_urls() {
     assert!(err.is_not_found());
     assert!(VvpClient::new(VvpUrls::from_vvp_url("vvp:8081")).is_err());
 }
+
+#[tokio::test]
+async fn stale_resource_version_is_a_conflict_when_vvp_enforces_it() {
+    let vvp = Vvp::start(Settings {
+        enforce_resource_version: true,
+        ..Settings::default()
+    })
+    .await;
+    let c = &vvp.client;
+    let token = vvp.owner_token("default", "rudder").await;
+    let target = c
+        .create_deployment_target("default", &target("t"), &token)
+        .await
+        .expect("target");
+    let target_id = target.metadata.and_then(|m| m.id).expect("target id");
+    let created = c
+        .create_deployment(
+            "default",
+            &deployment("job", &target_id, DeploymentState::Cancelled),
+            &token,
+        )
+        .await
+        .expect("deployment");
+    let id = id_of(&created);
+    let rv = created
+        .metadata
+        .as_ref()
+        .and_then(|m| m.resource_version)
+        .expect("rv");
+    let with_rv = |rv: i64| Deployment {
+        metadata: Some(DeploymentMetadata {
+            resource_version: Some(rv),
+            ..DeploymentMetadata::default()
+        }),
+        ..state_patch(DeploymentState::Suspended)
+    };
+    let patched = c
+        .patch_deployment("default", &id, &with_rv(rv), &token)
+        .await
+        .expect("current resourceVersion accepted");
+    assert!(
+        patched
+            .metadata
+            .and_then(|m| m.resource_version)
+            .expect("rv")
+            > rv
+    );
+    let err = c
+        .patch_deployment("default", &id, &with_rv(rv), &token)
+        .await
+        .expect_err("stale resourceVersion");
+    assert!(
+        matches!(
+            err,
+            VvpError::Conflict {
+                endpoint: Endpoint::PatchDeployment,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

@@ -19,6 +19,12 @@ use kube::CustomResourceExt;
 use kube::core::crd::MergeError;
 
 pub use common::{DEFAULT_VVP_NAMESPACE, GROUP, VpMetadata};
+pub use deployment::VpDeploymentStatus;
+/// The version the controller works in.
+pub use deployment::v1beta2::{VpDeployment, VpDeploymentSpec};
+pub use deployment_target::VpDeploymentTargetStatus;
+/// The version the controller works in.
+pub use deployment_target::v1beta2::{VpDeploymentTarget, VpDeploymentTargetSpec};
 pub use namespace::{VpNamespace, VpNamespaceSpec, VpNamespaceStatus};
 pub use savepoint::{VpSavepoint, VpSavepointSpec, VpSavepointStatus};
 

@@ -31,7 +31,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the CustomResourceDefinition of every chart kind as multi-document YAML.
+    /// Print the CustomResourceDefinition of every chart kind and VVP kind as multi-document YAML.
     Crds {
         /// Instead of the CRDs, print each kind with its field counts by schema origin.
         #[arg(long)]
@@ -48,6 +48,9 @@ pub enum CliError {
     /// Building the CRDs failed.
     #[error("cannot build the CRDs")]
     Kinds(#[source] crate::kinds::KindsError),
+    /// Building the VVP CRDs failed.
+    #[error("cannot build the VVP CRDs")]
+    VvpCrds(#[source] crate::vvp::crd::CrdError),
 }
 
 /// Runs one parsed invocation.
@@ -55,7 +58,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Version { json } => print_version(json),
         Command::Crds { summary: false } => {
-            print!("{}", crate::kinds::crds_yaml().map_err(CliError::Kinds)?);
+            let kinds = crate::kinds::crds_yaml().map_err(CliError::Kinds)?;
+            let vvp = crate::vvp::crd::crds_yaml().map_err(CliError::VvpCrds)?;
+            print!("{kinds}{vvp}");
             Ok(())
         }
         Command::Crds { summary: true } => {

@@ -1,4 +1,8 @@
-//! Ververica Platform (VVP) support: the wire models of the VVP REST APIs that the VVP
-//! reconcilers talk to.
+//! Ververica Platform (VVP) support: the wire models of the VVP REST APIs ([`api`]), the custom
+//! resources that mirror VVP objects in Kubernetes ([`crd`]) and a typed HTTP client for the
+//! VVP APIs ([`client`]).
 
 pub mod api;
+pub mod client;
+pub mod crd;
+pub mod error;

@@ -73,8 +73,8 @@ pub enum LifecyclePhase {
 }
 
 /// A namespace-scoped API token. Its `secret` is the bearer token for the Application
-/// Manager API and is returned only once, in the create response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Manager API and is returned only once, in the create response. `Debug` redacts it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiToken {
     /// Fully qualified name, `namespaces/<ns>/apitokens/<name>`; required on create.
@@ -92,6 +92,18 @@ pub struct ApiToken {
     /// Fields of newer VVP versions.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiToken")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("create_time", &self.create_time)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Response of namespace get, create, update and delete: `{"namespace": ...}`.
@@ -173,6 +185,10 @@ mod tests {
         .unwrap();
         let token = resp.api_token.unwrap();
         assert_eq!(token.secret.as_deref(), Some("s"));
+        assert!(
+            !format!("{token:?}").contains("\"s\""),
+            "secret redacted in Debug"
+        );
         assert_eq!(token.role.as_deref(), Some("owner"));
     }
 }

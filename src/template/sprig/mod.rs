@@ -3,7 +3,9 @@
 //! dicts, type inspection, conversions, integer math, base64, sha256 and JSON output.
 
 mod convert;
+mod dates;
 mod encoding;
+mod gotime;
 mod json;
 mod math;
 mod merge;
@@ -11,12 +13,16 @@ mod paths;
 mod random;
 mod regex;
 mod semver;
+#[cfg(test)]
+mod tests_support;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub use convert::{strslice, strval, to_float64, to_int64};
+pub use dates::{TimeValue, as_time, time_value};
 pub use encoding::{b64dec, b64enc, sha256_hex};
+pub use gotime::{GoTime, Location};
 pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
 pub use semver::{Constraints, Version};
@@ -40,6 +46,7 @@ pub fn funcs() -> FuncMap {
     semver::register(&mut m);
     regex::register(&mut m);
     random::register(&mut m);
+    dates::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

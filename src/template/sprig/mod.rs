@@ -9,12 +9,14 @@ mod gotime;
 mod json;
 mod math;
 mod merge;
+mod misc;
 mod paths;
 mod random;
 mod regex;
 mod semver;
 #[cfg(test)]
 mod tests_support;
+mod text;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -47,6 +49,8 @@ pub fn funcs() -> FuncMap {
     regex::register(&mut m);
     random::register(&mut m);
     dates::register(&mut m);
+    text::register(&mut m);
+    misc::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

@@ -5,7 +5,9 @@
 mod convert;
 mod dates;
 mod encoding;
+mod floats;
 mod gotime;
+mod hashes;
 mod json;
 mod math;
 mod merge;
@@ -51,6 +53,8 @@ pub fn funcs() -> FuncMap {
     dates::register(&mut m);
     text::register(&mut m);
     misc::register(&mut m);
+    floats::register(&mut m);
+    hashes::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

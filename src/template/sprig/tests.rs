@@ -514,7 +514,7 @@ fn semver_compare() {
             Err(&err(
                 "1:3",
                 "semverCompare \"^2\" \"nope\"",
-                "error calling semverCompare: Invalid Semantic Version",
+                "error calling semverCompare: invalid semantic version",
             )),
         ),
         (

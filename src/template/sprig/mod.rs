@@ -3,6 +3,7 @@
 //! dicts, type inspection, conversions, integer math, base64, sha256 and JSON output.
 
 mod convert;
+mod crypto;
 mod dates;
 mod encoding;
 mod floats;
@@ -55,6 +56,7 @@ pub fn funcs() -> FuncMap {
     misc::register(&mut m);
     floats::register(&mut m);
     hashes::register(&mut m);
+    crypto::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",

@@ -421,6 +421,9 @@ fn cert_and_key(
                 .map_err(|e| format!("error parsing private key: {e}"))?;
             let issuer = Issuer::from_ca_cert_pem(&ca.cert, ca_key.key_pair()?)
                 .map_err(|e| format!("error parsing certificate: decodedSignerCert.Bytes: {e}"))?;
+            // Go copies the issuer's subject key id into the authority key id.
+            let mut params = params.clone();
+            params.use_authority_key_identifier_extension = true;
             params.signed_by(&signee, &issuer)
         }
     }

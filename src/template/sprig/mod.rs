@@ -427,7 +427,14 @@ pub fn kind_of(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::List(..) => "slice",
         Value::Map(_) => "map",
-        Value::Object(_) => "ptr",
+        Value::Object(o) => {
+            let any = o.as_any();
+            if any.is::<dates::TimeValue>() || any.is::<crypto::Certificate>() {
+                "struct"
+            } else {
+                "ptr"
+            }
+        }
     }
 }
 

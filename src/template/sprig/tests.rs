@@ -585,6 +585,10 @@ fn helm_case_table_error_texts() {
     let call = |ctx: &str, msg: &str| Err(err("1:3", ctx, &format!("error calling {msg}")));
     let cases: Vec<(&str, Result<String, String>)> = vec![
         ("{{ hello }}", Ok("Hello!".into())),
+        (
+            "{{ kindOf now }} {{ kindOf (semver \"1.0.0\") }} {{ kindIs \"struct\" (genCAWithKey \"x\" 1 (genPrivateKey \"ecdsa\")) }}",
+            Ok("struct ptr true".into()),
+        ),
         ("{{ upper \"straße é\" }}", Ok("STRAßE É".into())),
         (
             "{{ append \"abc\" \"x\" }}",

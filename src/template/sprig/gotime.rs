@@ -1202,6 +1202,27 @@ mod tests {
     }
 
     #[test]
+    fn named_zones_use_the_tz_database() {
+        // Go's LoadLocation reads the same system database; without it both fall back.
+        let Some(ny) = Location::load("America/New_York") else {
+            assert!(Location::load("No/Such_Zone").is_none());
+            return;
+        };
+        let winter = utc("2006-01-02T15:04:05Z07:00", "2024-01-15T12:00:00Z");
+        assert_eq!(
+            winter.in_location(ny.clone()).format("15:04 MST -07:00"),
+            "07:00 EST -05:00"
+        );
+        let summer = utc("2006-01-02T15:04:05Z07:00", "2024-07-15T12:00:00Z");
+        assert_eq!(
+            summer.in_location(ny.clone()).format("15:04 MST"),
+            "08:00 EDT"
+        );
+        let local = parse_in_location("2006-01-02 15:04", "2024-07-15 08:00", ny).unwrap();
+        assert_eq!(local.unix, summer.unix);
+    }
+
+    #[test]
     fn parse_errors_match_go() {
         let err = |l: &str, v: &str| parse_in_location(l, v, Location::Utc).unwrap_err();
         assert_eq!(

@@ -598,24 +598,39 @@ fn parse_nanos(value: &str, n: usize) -> Option<i64> {
     Some(ns)
 }
 
-/// Go's `skip`: matches the literal `prefix`, where a space matches any run of spaces.
-fn skip<'v>(mut value: &'v str, mut prefix: &str) -> Result<&'v str, &'v str> {
-    while let Some(&p) = prefix.as_bytes().first() {
-        if p == b' ' {
-            if value.as_bytes().first().is_some_and(|&c| c != b' ') {
-                return Err(value);
+/// Go's `skip`: matches the literal `prefix`, where a space matches any run of spaces. On a
+/// mismatch the unmatched rest of `value` is returned (from a character boundary).
+fn skip<'v>(value: &'v str, prefix: &str) -> Result<&'v str, &'v str> {
+    let (v, p) = (value.as_bytes(), prefix.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while j < p.len() {
+        if p[j] == b' ' {
+            if i < v.len() && v[i] != b' ' {
+                return Err(from_boundary(value, i));
             }
-            prefix = prefix.trim_start_matches(' ');
-            value = value.trim_start_matches(' ');
+            while j < p.len() && p[j] == b' ' {
+                j += 1;
+            }
+            while i < v.len() && v[i] == b' ' {
+                i += 1;
+            }
             continue;
         }
-        if value.as_bytes().first() != Some(&p) {
-            return Err(value);
+        if i >= v.len() || v[i] != p[j] {
+            return Err(from_boundary(value, i));
         }
-        prefix = &prefix[1..];
-        value = &value[1..];
+        i += 1;
+        j += 1;
     }
-    Ok(value)
+    Ok(from_boundary(value, i))
+}
+
+/// `&s[i..]`, moved back to the start of the character containing byte `i`.
+fn from_boundary(s: &str, mut i: usize) -> &str {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[i..]
 }
 
 /// Go's `parseTimeZone`: length of a zone abbreviation at the start of `value`.
@@ -871,7 +886,14 @@ fn parse_offset<'v>(std: Std, value: &'v str, f: &mut Fields<'v>) -> ChunkResult
         f.utc = true;
         return Ok(&value[1..]);
     }
-    let need = |n: usize| if b.len() < n { Err(None) } else { Ok(()) };
+    // Offsets are ASCII; anything else fails as Go's digit checks would.
+    let need = |n: usize| {
+        if b.len() < n || !b[..n].is_ascii() {
+            Err(None)
+        } else {
+            Ok(())
+        }
+    };
     let (h, m, s, rest) = match std {
         Iso8601ColonTz | NumColonTz => {
             need(6)?;
@@ -1220,6 +1242,34 @@ mod tests {
         );
         let local = parse_in_location("2006-01-02 15:04", "2024-07-15 08:00", ny).unwrap();
         assert_eq!(local.unix, summer.unix);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_and_format_never_panic(layout in "\\PC{0,24}", value in "\\PC{0,24}") {
+            let _ = parse_in_location(&layout, &value, Location::Utc);
+            let _ = GoTime::zero().format(&layout);
+            let _ = parse_duration(&value);
+        }
+
+        #[test]
+        fn formatted_times_parse_back(secs in -50_000_000_000i64..50_000_000_000i64, nanos in 0i64..1_000_000_000) {
+            let t = GoTime { unix: secs, nanos, loc: Location::Utc, mono: None };
+            let layout = "2006-01-02T15:04:05.999999999Z07:00";
+            let back = parse_in_location(layout, &t.format(layout), Location::Utc).unwrap();
+            proptest::prop_assert_eq!((back.unix, back.nanos), (secs, nanos));
+        }
+    }
+
+    #[test]
+    fn parse_survives_multibyte_text() {
+        let err = |l: &str, v: &str| parse_in_location(l, v, Location::Utc).unwrap_err();
+        assert_eq!(
+            err("é2006", "èx"),
+            "parsing time \"èx\" as \"é2006\": cannot parse \"èx\" as \"é\""
+        );
+        assert!(err("2006-07:00", "2024+aé:00").contains("cannot parse \"+aé:00\" as \"-07:00\""));
+        assert_eq!(utc("é2006", "é2024").format("2006"), "2024");
     }
 
     #[test]

@@ -139,6 +139,14 @@ mod tests {
     use super::super::tests_support::render;
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn base32_round_trips(data in proptest::collection::vec(0u8..=255, 0..40), junk in "\\PC{0,20}") {
+            proptest::prop_assert_eq!(b32dec(&b32enc(&data)).unwrap(), data);
+            let _ = b32dec(&junk);
+        }
+    }
+
     #[test]
     fn base32_matches_go() {
         for (plain, enc) in [

@@ -373,6 +373,17 @@ pub(super) fn register(m: &mut FuncMap) {
 mod tests {
     use super::super::tests_support::{render, render_with};
 
+    proptest::proptest! {
+        #[test]
+        fn url_round_trip_never_panics(s in "\\PC{0,40}") {
+            if let Ok(u) = super::parse_url(&s) {
+                let _ = u.to_go_string();
+                let _ = u.hostname();
+            }
+            let _ = super::to_decimal(&super::Value::String(s));
+        }
+    }
+
     #[test]
     fn cases_match_helm() {
         let cases = [

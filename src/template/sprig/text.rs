@@ -419,6 +419,20 @@ mod tests {
     use super::super::tests_support::render;
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn string_helpers_never_panic(s in "\\PC{0,40}", n in -5i64..50, m in -5i64..50) {
+            let _ = camel_case(&s);
+            let _ = lower_case_words(&s, '_');
+            let _ = swap_case(&s);
+            let _ = initials(&s);
+            let _ = wrap_custom(&s, n, "", false);
+            let _ = wrap_custom(&s, n, "|", true);
+            let _ = abbrev_both(n, m, &s);
+            proptest::prop_assert_eq!(shuffle(&s).chars().count(), s.chars().count());
+        }
+    }
+
     #[test]
     fn case_conversions_match_xstrings() {
         assert_eq!(camel_case("http_server"), "HttpServer");

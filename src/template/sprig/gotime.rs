@@ -273,6 +273,12 @@ impl GoTime {
         out
     }
 
+    /// The text of Go's `t.MarshalJSON()` without quotes (RFC 3339 with trimmed
+    /// nanoseconds), which is how `toJson`/`toYaml` render a time.
+    pub fn rfc3339_nano(&self) -> String {
+        self.format("2006-01-02T15:04:05.999999999Z07:00")
+    }
+
     /// Go's `t.String()`.
     pub fn go_string(&self) -> String {
         let mut s = self.format("2006-01-02 15:04:05.999999999 -0700 MST");
@@ -1203,6 +1209,7 @@ mod tests {
             "Tuesday December 31 24 11:59:58 pm Z UTC"
         );
         assert_eq!(t.format("__2 002 .999"), "366 366 ");
+        assert_eq!(t.rfc3339_nano(), "2024-12-31T23:59:58Z");
         let z = GoTime::zero();
         assert_eq!(z.go_string(), "0001-01-01 00:00:00 +0000 UTC");
         assert_eq!(

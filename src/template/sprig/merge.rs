@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::super::funcs::{Arity, FuncMap};
-use super::super::value::{MAX_NESTING, MapRef, Value};
+use super::super::value::{FuncError, MAX_NESTING, MapRef, Value};
 use super::empty;
 
 /// Merges `src` into `dst` as `mergo.Merge` (or `MergeWithOverwrite` when `overwrite`) does.
@@ -107,5 +107,13 @@ pub(super) fn register(m: &mut FuncMap) {
             Ok(dst.map(Value::Map).unwrap_or_else(Value::new_map))
         });
     }
-    m.register("deepCopy", Arity::Exact(1), |_, a| Ok(deep_copy(&a[0])));
+    m.register("deepCopy", Arity::Exact(1), |_, a| {
+        if a[0].is_nil() {
+            // copystructure reflects on the nil interface and panics.
+            return Err(FuncError::Call(
+                "reflect: call of reflect.Value.Type on zero Value".into(),
+            ));
+        }
+        Ok(deep_copy(&a[0]))
+    });
 }

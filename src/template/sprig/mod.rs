@@ -3,20 +3,31 @@
 //! dicts, type inspection, conversions, integer math, base64, sha256 and JSON output.
 
 mod convert;
+mod crypto;
+mod dates;
 mod encoding;
+mod floats;
+mod gotime;
+mod hashes;
 mod json;
 mod math;
 mod merge;
+mod misc;
 mod paths;
 mod random;
 mod regex;
 mod semver;
+#[cfg(test)]
+mod tests_support;
+mod text;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub use convert::{strslice, strval, to_float64, to_int64};
+pub use dates::{TimeValue, as_time, time_value};
 pub use encoding::{b64dec, b64enc, sha256_hex};
+pub use gotime::{GoTime, Location};
 pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
 pub use semver::{Constraints, Version};
@@ -40,6 +51,12 @@ pub fn funcs() -> FuncMap {
     semver::register(&mut m);
     regex::register(&mut m);
     random::register(&mut m);
+    dates::register(&mut m);
+    text::register(&mut m);
+    misc::register(&mut m);
+    floats::register(&mut m);
+    hashes::register(&mut m);
+    crypto::register(&mut m);
     // Sprig's must* variants return the error their plain twin panics with: same text.
     for name in [
         "first",
@@ -86,8 +103,9 @@ fn str2(m: &mut FuncMap, name: &str, f: fn(&str, &str) -> Value) {
 }
 
 fn register_strings(m: &mut FuncMap) {
-    str1(m, "upper", str::to_uppercase);
-    str1(m, "lower", str::to_lowercase);
+    str1(m, "upper", |x| simple_case(x, true));
+    str1(m, "lower", |x| simple_case(x, false));
+    m.register("hello", Arity::Exact(0), |_, _| s("Hello!".into()));
     str1(m, "title", title);
     str1(m, "untitle", untitle);
     str1(m, "trim", |x| {
@@ -222,6 +240,25 @@ fn register_strings(m: &mut FuncMap) {
     });
 }
 
+/// Go's `strings.ToUpper`/`ToLower`: per-character simple case mapping, so characters whose
+/// full mapping has several characters (`ß` → `SS`) stay as they are.
+fn simple_case(x: &str, upper: bool) -> String {
+    x.chars()
+        .map(|c| {
+            let mut mapped: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            if mapped.len() == 1 {
+                mapped.remove(0)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Go's `strings.Split`: an empty separator splits into UTF-8 characters.
 fn go_split(x: &str, sep: &str) -> Vec<String> {
     if sep.is_empty() {
@@ -287,18 +324,32 @@ fn trunc(c: i64, x: &str) -> String {
 /// Sprig's `substr` (byte based); out-of-range bounds fail as Go's slice expressions do.
 fn substr(start: i64, end: i64, x: &str) -> Result<String, FuncError> {
     let len = x.len() as i64;
+    let bounds = |what: String| {
+        Err(FuncError::Call(format!(
+            "runtime error: slice bounds out of range {what}"
+        )))
+    };
     let (from, to) = if start < 0 {
+        // x[:end]
+        if end < 0 {
+            return bounds(format!("[:{end}]"));
+        }
+        if end > len {
+            return bounds(format!("[:{end}] with length {len}"));
+        }
         (0, end)
     } else if end < 0 || end > len {
+        // x[start:]
+        if start > len {
+            return bounds(format!("[{start}:{len}]"));
+        }
         (start, len)
     } else {
+        if start > end {
+            return bounds(format!("[{start}:{end}]"));
+        }
         (start, end)
     };
-    if to < 0 || to > len || from > to {
-        return Err(FuncError::Call(format!(
-            "runtime error: slice bounds out of range [{from}:{to}] with length {len}"
-        )));
-    }
     Ok(String::from_utf8_lossy(&x.as_bytes()[from as usize..to as usize]).into_owned())
 }
 
@@ -376,7 +427,14 @@ pub fn kind_of(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::List(..) => "slice",
         Value::Map(_) => "map",
-        Value::Object(_) => "ptr",
+        Value::Object(o) => {
+            let any = o.as_any();
+            if any.is::<dates::TimeValue>() || any.is::<crypto::Certificate>() {
+                "struct"
+            } else {
+                "ptr"
+            }
+        }
     }
 }
 
@@ -390,6 +448,15 @@ fn list_items<'v>(v: &'v Value, func: &str) -> Result<&'v Rc<Vec<Value>>, FuncEr
             "Cannot find {func} on type {}",
             kind_of(other)
         ))),
+    }
+}
+
+/// Like [`list_items`], for the Sprig functions whose error reads `PREFIX KIND`.
+fn list_or<'v>(v: &'v Value, prefix: &str) -> Result<&'v Rc<Vec<Value>>, FuncError> {
+    match v {
+        Value::List(l, _) => Ok(l),
+        Value::Nil => list_items(v, ""),
+        other => Err(FuncError::Call(format!("{prefix} {}", kind_of(other)))),
     }
 }
 
@@ -419,7 +486,9 @@ fn register_lists(m: &mut FuncMap) {
         let start = a.get(1).map(to_int64).unwrap_or(0);
         let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
         if start < 0 || end < start || end > l.len() as i64 {
-            return Err(FuncError::Call("reflect: slice index out of range".into()));
+            return Err(FuncError::Call(
+                "reflect.Value.Slice: slice index out of bounds".into(),
+            ));
         }
         Ok(Value::List(
             Rc::new(l[start as usize..end as usize].to_vec()),
@@ -456,14 +525,14 @@ fn register_lists(m: &mut FuncMap) {
     });
     for name in ["append", "push"] {
         m.register(name, Arity::Exact(2), move |_, a| {
-            let l = list_items(&a[0], "push")?;
+            let l = list_or(&a[0], "Cannot push on type")?;
             let mut v = l.to_vec();
             v.push(a[1].clone());
             Ok(Value::list(v))
         });
     }
     m.register("prepend", Arity::Exact(2), |_, a| {
-        let l = list_items(&a[0], "prepend")?;
+        let l = list_or(&a[0], "Cannot prepend on type")?;
         let mut v = vec![a[1].clone()];
         v.extend(l.iter().cloned());
         Ok(Value::list(v))
@@ -481,7 +550,7 @@ fn register_lists(m: &mut FuncMap) {
         Ok(Value::list(l.iter().rev().cloned().collect()))
     });
     m.register("compact", Arity::Exact(1), |_, a| {
-        let l = list_items(&a[0], "compact")?;
+        let l = list_or(&a[0], "Cannot compact on type")?;
         Ok(Value::list(
             l.iter().filter(|v| !empty(v)).cloned().collect(),
         ))
@@ -505,7 +574,15 @@ fn register_lists(m: &mut FuncMap) {
     m.register("concat", Arity::AtLeast(0), |_, a| {
         let mut out = Vec::new();
         for v in a {
-            out.extend(list_items(v, "concat")?.iter().cloned());
+            match v {
+                Value::List(l, _) => out.extend(l.iter().cloned()),
+                other => {
+                    return Err(FuncError::Call(format!(
+                        "Cannot concat type {} as list",
+                        kind_of(other)
+                    )));
+                }
+            }
         }
         Ok(Value::list(out))
     });

@@ -28,7 +28,7 @@ fn seed() -> u64 {
 }
 
 /// Next value of a xorshift64* generator.
-fn next_u64() -> u64 {
+pub(super) fn next_u64() -> u64 {
     STATE.with(|s| {
         let mut x = s.get();
         x ^= x >> 12;

@@ -28,17 +28,45 @@ fn compile(pattern: &str) -> Result<Regex, String> {
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid");
-            format!(
-                "error parsing regexp: {}",
-                last.trim().trim_start_matches("error: ")
-            )
+            let desc = last.trim().trim_start_matches("error: ");
+            format!("error parsing regexp: {}", go_syntax_error(pattern, desc))
         })
+}
+
+/// Go's `syntax.Error` text (`CODE: `EXPR``) for the common mistakes, else the Rust text.
+fn go_syntax_error(pattern: &str, desc: &str) -> String {
+    let class_start = || {
+        let b = pattern.as_bytes();
+        (0..b.len())
+            .find(|&i| b[i] == b'[' && (i == 0 || b[i - 1] != b'\\'))
+            .unwrap_or(0)
+    };
+    match desc {
+        "unclosed group" => format!("missing closing ): `{pattern}`"),
+        "unopened group" => format!("unexpected ): `{pattern}`"),
+        "unclosed character class" => {
+            format!("missing closing ]: `{}`", &pattern[class_start()..])
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Go's `regexp.quote`: backquoted when possible, else `strconv.Quote`.
+fn go_quote(s: &str) -> String {
+    let can_backquote = !s
+        .chars()
+        .any(|c| c == '`' || c == '\u{FEFF}' || (c.is_control() && c != '\t'));
+    if can_backquote {
+        format!("`{s}`")
+    } else {
+        quote(s)
+    }
 }
 
 /// `regexp.MustCompile`'s panic text, as the plain Sprig functions report it.
 fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
     compile(pattern)
-        .map_err(|e| FuncError::Call(format!("regexp: Compile({}): {e}", quote(pattern))))
+        .map_err(|e| FuncError::Call(format!("regexp: Compile({}): {e}", go_quote(pattern))))
 }
 
 /// Go's `Regexp.Split`.
@@ -167,6 +195,23 @@ mod tests {
         assert_eq!(go_split(&re, "", -1), [""]);
         let re = compile("x*").unwrap();
         assert_eq!(go_split(&re, "xabxxc", -1), ["", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn compile_errors_read_like_go() {
+        assert_eq!(
+            compile("(").unwrap_err(),
+            "error parsing regexp: missing closing ): `(`"
+        );
+        assert_eq!(
+            compile("a[b").unwrap_err(),
+            "error parsing regexp: missing closing ]: `[b`"
+        );
+        assert_eq!(
+            compile("a)").unwrap_err(),
+            "error parsing regexp: unexpected ): `a)`"
+        );
+        assert_eq!(go_quote("a`b"), "\"a`b\"");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Version {
     meta: String,
 }
 
-const INVALID: &str = "Invalid Semantic Version";
+const INVALID: &str = "invalid semantic version";
 
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
@@ -421,8 +421,114 @@ fn caret(c: &Constraint, v: &Version) -> bool {
     con.patch == v.patch
 }
 
-/// Registers `semverCompare`.
+/// A `*semver.Version` as templates see it: `.Major`, `.Minor`, `.Patch`, `.Prerelease`,
+/// `.Metadata`, `.Original`, `.String` and the comparison methods.
+#[derive(Debug, Clone)]
+pub struct SemverValue {
+    /// The parsed version.
+    pub version: Version,
+    /// The text it was parsed from.
+    pub original: String,
+}
+
+impl SemverValue {
+    /// Masterminds' `Version.String()`.
+    pub fn canonical(&self) -> String {
+        let v = &self.version;
+        let mut s = format!("{}.{}.{}", v.major, v.minor, v.patch);
+        if !v.pre.is_empty() {
+            s.push('-');
+            s.push_str(&v.pre);
+        }
+        if !v.meta.is_empty() {
+            s.push('+');
+            s.push_str(&v.meta);
+        }
+        s
+    }
+}
+
+const SEMVER_METHODS: [&str; 10] = [
+    "Major",
+    "Minor",
+    "Patch",
+    "Prerelease",
+    "Metadata",
+    "Original",
+    "String",
+    "LessThan",
+    "GreaterThan",
+    "Equal",
+];
+
+impl super::super::value::Object for SemverValue {
+    fn type_name(&self) -> String {
+        "*semver.Version".into()
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn has_method(&self, name: &str) -> bool {
+        SEMVER_METHODS.contains(&name) || name == "Compare"
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        let takes_arg = matches!(name, "LessThan" | "GreaterThan" | "Equal" | "Compare");
+        let want = usize::from(takes_arg);
+        if args.len() != want {
+            return Err(FuncError::Exec(format!(
+                "wrong number of args for {name}: want {want} got {}",
+                args.len()
+            )));
+        }
+        let v = &self.version;
+        if takes_arg {
+            let other = match &args[0] {
+                Value::Object(o) => o.as_any().downcast_ref::<SemverValue>(),
+                _ => None,
+            };
+            let Some(other) = other else {
+                return Err(FuncError::WrongType {
+                    arg: 0,
+                    expected: "*semver.Version".into(),
+                    got: args[0].type_name(),
+                });
+            };
+            let ord = v.compare(&other.version);
+            return Ok(match name {
+                "LessThan" => Value::Bool(ord == Ordering::Less),
+                "GreaterThan" => Value::Bool(ord == Ordering::Greater),
+                "Equal" => Value::Bool(ord == Ordering::Equal),
+                _ => Value::Int(ord as i64),
+            });
+        }
+        Ok(match name {
+            "Major" => Value::Int64(v.major as i64),
+            "Minor" => Value::Int64(v.minor as i64),
+            "Patch" => Value::Int64(v.patch as i64),
+            "Prerelease" => Value::String(v.pre.clone()),
+            "Metadata" => Value::String(v.meta.clone()),
+            "Original" => Value::String(self.original.clone()),
+            _ => Value::String(self.canonical()),
+        })
+    }
+    fn format_v(&self) -> String {
+        self.canonical()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Registers `semver` and `semverCompare`.
 pub(super) fn register(m: &mut FuncMap) {
+    m.register("semver", Arity::Exact(1), |ctx, a| {
+        let original = ctx.string_arg(a, 0)?;
+        let version = Version::parse(original).map_err(FuncError::Call)?;
+        Ok(Value::Object(std::rc::Rc::new(SemverValue {
+            version,
+            original: original.to_string(),
+        })))
+    });
     m.register("semverCompare", Arity::Exact(2), |ctx, a| {
         let c = Constraints::parse(ctx.string_arg(a, 0)?).map_err(FuncError::Call)?;
         let v = Version::parse(ctx.string_arg(a, 1)?).map_err(FuncError::Call)?;
@@ -438,6 +544,33 @@ mod tests {
         Constraints::parse(c)
             .unwrap()
             .check(&Version::parse(v).unwrap())
+    }
+
+    #[test]
+    fn semver_objects_match_helm() {
+        use super::super::tests_support::render;
+        let cases = [
+            (
+                r#"{{ $v := semver "1.2.3-beta.1+build" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Prerelease }} {{ $v.Metadata }} {{ $v.Original }}"#,
+                "1 2 3 beta.1 build 1.2.3-beta.1+build",
+            ),
+            (
+                r#"{{ typeOf (semver "1.0.0") }} {{ semver "v1.2" }}"#,
+                "*semver.Version 1.2.0",
+            ),
+            (
+                r#"{{ (semver "1.2.3").LessThan (semver "1.10.0") }} {{ (semver "2.0.0").Compare (semver "1.0.0") }}"#,
+                "true 1",
+            ),
+        ];
+        for (tpl, want) in cases {
+            assert_eq!(render(tpl).as_deref(), Ok(want), "{tpl}");
+        }
+        let err = render(r#"{{ semver "x.y" }}"#).unwrap_err();
+        assert!(
+            err.ends_with("error calling semver: invalid semantic version"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -485,9 +618,9 @@ mod tests {
     fn parse_errors() {
         assert_eq!(
             Version::parse("1.2.3.4").unwrap_err(),
-            "Invalid Semantic Version"
+            "invalid semantic version"
         );
-        assert_eq!(Version::parse("x").unwrap_err(), "Invalid Semantic Version");
+        assert_eq!(Version::parse("x").unwrap_err(), "invalid semantic version");
         assert!(Version::parse("v1.2").is_ok());
         assert_eq!(
             Constraints::parse(">= foo").unwrap_err(),

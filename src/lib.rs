@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod kinds;
+pub mod render;
 pub mod template;
 pub mod version;
 pub mod vvp;

@@ -251,16 +251,12 @@ impl<'t> Exec<'t> {
                 }
                 !items.is_empty()
             }
-            Value::Map(m) => {
-                let entries: Vec<(String, Value)> = m
-                    .borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+            Value::Map(_) | Value::Object(_) if map_entries(&val).is_some() => {
+                let (entries, iface) = map_entries(&val).unwrap_or_default();
                 for (k, v) in &entries {
                     let elem = Val {
                         v: v.clone(),
-                        iface: true,
+                        iface,
                     };
                     if !self.one_iteration(b, mark, Val::plain(Value::String(k.clone())), elem)? {
                         break;
@@ -732,5 +728,21 @@ fn print_value(v: &Value) -> String {
         Value::Nil => "<no value>".to_string(),
         Value::String(s) => s.clone(),
         other => format_v(other),
+    }
+}
+
+/// The sorted entries of a map-like value and whether its elements are `interface{}`:
+/// a map, or an object exposing Go map entries (e.g. Helm's `.Files`).
+fn map_entries(v: &Value) -> Option<(Vec<(String, Value)>, bool)> {
+    match v {
+        Value::Map(m) => Some((
+            m.borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            true,
+        )),
+        Value::Object(o) => o.map_entries().map(|e| (e, false)),
+        _ => None,
     }
 }

@@ -73,6 +73,11 @@ pub trait Object: fmt::Debug {
     fn length(&self) -> Option<usize> {
         None
     }
+    /// For Go map types with methods (Helm's `.Files`): the entries sorted by key, so that
+    /// `range` iterates over them as over a map.
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// Downcasting hook for the embedding layer.
     fn as_any(&self) -> &dyn std::any::Any;
 }

@@ -700,12 +700,18 @@ impl<'t> Exec<'t> {
             FuncError::Exec(msg) => self.errorf(msg),
             FuncError::WrongType { arg, expected, got } => {
                 self.at_arg(args, arg);
+                if let Some(msg) = constant_arg_error(args.get(arg + 1), &expected) {
+                    return self.errorf(msg);
+                }
                 self.errorf(format!(
                     "wrong type for value; expected {expected}; got {got}"
                 ))
             }
             FuncError::InvalidValue { arg, expected } => {
                 self.at_arg(args, arg);
+                if let Some(msg) = constant_arg_error(args.get(arg + 1), &expected) {
+                    return self.errorf(msg);
+                }
                 self.errorf(format!("invalid value; expected {expected}"))
             }
         }
@@ -745,4 +751,28 @@ fn map_entries(v: &Value) -> Option<(Vec<(String, Value)>, bool)> {
         Value::Object(o) => o.map_entries().map(|e| (e, false)),
         _ => None,
     }
+}
+
+/// Go's `evalArg` wording when a constant operand does not fit the parameter type `expected`:
+/// constants are checked by kind (`expected string; found 3`), not through `validateType`.
+fn constant_arg_error(node: Option<&Arg>, expected: &str) -> Option<String> {
+    let node = node?;
+    if let Arg::Nil { .. } = node {
+        return Some(format!("cannot assign nil to {expected}"));
+    }
+    if !matches!(
+        node,
+        Arg::Bool { .. } | Arg::Number { .. } | Arg::String { .. }
+    ) {
+        return None;
+    }
+    let kind = match expected {
+        "string" => "string",
+        "bool" => "bool",
+        "int" | "int8" | "int16" | "int32" | "int64" => "integer",
+        "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" => "unsigned integer",
+        "float32" | "float64" => "float",
+        _ => return Some(format!("can't handle {node} for arg of type {expected}")),
+    };
+    Some(format!("expected {kind}; found {node}"))
 }

@@ -949,11 +949,7 @@ fn builtin_printing_and_escaping() {
         ("{{printf \"%d\" .X}}", Ok("%!d(string=x)")),
         (
             "{{printf 1}}",
-            Err(&exec_err(
-                "1:9",
-                "1",
-                "wrong type for value; expected string; got int",
-            )),
+            Err(&exec_err("1:9", "1", "expected string; found 1")),
         ),
         (
             "{{html \"<a href='x'>&\\\"</a>\"}}",
@@ -1490,4 +1486,63 @@ fn deep_template_recursion_with_nested_control_fits_small_stacks() {
         .unwrap();
     let e = r.unwrap_err();
     assert!(e.ends_with("exceeded maximum template depth (1000)"), "{e}");
+}
+
+#[test]
+fn constant_operands_are_checked_by_kind() {
+    check(&[
+        (
+            "{{printf nil}}",
+            Err(&exec_err("1:9", "nil", "cannot assign nil to string")),
+        ),
+        (
+            "{{printf true}}",
+            Err(&exec_err("1:9", "true", "expected string; found true")),
+        ),
+    ]);
+    // Non-constant operands still go through Go's validateType wording.
+    let err = run("{{ $x := 1 }}{{printf $x}}").unwrap_err();
+    assert!(
+        err.ends_with("at <$x>: wrong type for value; expected string; got int"),
+        "{err}"
+    );
+}
+
+/// A Go map type with methods, like Helm's `.Files`.
+#[derive(Debug)]
+struct MapLike;
+
+impl Object for MapLike {
+    fn type_name(&self) -> String {
+        "pkg.mapLike".into()
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn format_v(&self) -> String {
+        "map[a:1 b:2]".into()
+    }
+    fn length(&self) -> Option<usize> {
+        Some(2)
+    }
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("a".into(), Value::Int(1)),
+            ("b".into(), Value::Int(2)),
+        ])
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn range_over_map_like_objects() {
+    let mut t = Template::new("test");
+    t.parse("test", "{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}")
+        .unwrap();
+    let out = t
+        .execute("test", &Value::Object(std::rc::Rc::new(MapLike)))
+        .unwrap();
+    assert_eq!(out, "a=1;b=2;");
 }

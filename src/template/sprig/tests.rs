@@ -100,11 +100,7 @@ fn strings() {
         ("{{ cat \"a\" 1 nil \"b\" }}", Ok("a 1 b")),
         (
             "{{ upper 1 }}",
-            Err(&err(
-                "1:9",
-                "1",
-                "wrong type for value; expected string; got int",
-            )),
+            Err(&err("1:9", "1", "expected string; found 1")),
         ),
         (
             "{{ upper .Missing }}",
@@ -185,11 +181,7 @@ fn defaults() {
         ),
         (
             "{{ ternary \"a\" \"b\" 1 }}",
-            Err(&err(
-                "1:19",
-                "1",
-                "wrong type for value; expected bool; got int",
-            )),
+            Err(&err("1:19", "1", "expected bool; found 1")),
         ),
     ]);
 }

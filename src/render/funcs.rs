@@ -73,8 +73,7 @@ fn to_yaml(v: &Value) -> Result<String, String> {
 }
 
 fn to_json(v: &Value) -> Result<String, String> {
-    let j = marshal_check(v)?;
-    yaml::json::to_json(&j, &yaml::json::JsonOptions::marshal()).map_err(|e| e.to_string())
+    sprig::to_json(v, sprig::JsonStyle::Compact)
 }
 
 fn map_value(m: serde_json::Map<String, serde_json::Value>) -> Value {

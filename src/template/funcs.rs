@@ -278,11 +278,14 @@ impl<'a> CallContext<'a> {
         }
     }
 
-    /// Argument `i` as a Go `map[string]interface {}` parameter (nil is a valid nil map).
+    /// Argument `i` as a Go `map[string]interface {}` parameter (untyped nil is a valid nil
+    /// map).
     pub fn map_arg(&self, args: &[Value], i: usize) -> Result<Option<MapRef>, FuncError> {
         match args.get(i) {
             Some(Value::Map(m)) => Ok(Some(m.clone())),
-            Some(Value::Nil) => Ok(None),
+            // An untyped nil is a nil map; a nil `interface{}` (missing map key) is not
+            // assignable to a map parameter in Go.
+            Some(Value::Nil) if !self.arg_is_interface(i) => Ok(None),
             _ => Err(self.type_error(args, i, "map[string]interface {}")),
         }
     }

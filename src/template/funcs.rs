@@ -367,13 +367,13 @@ fn composite_eq(a: &Value, b: &Value) -> Result<bool, FuncError> {
         (Value::List(..), Value::List(..)) | (Value::Map(_), Value::Map(_)) => {
             Err(FuncError::Call(format!(
                 "non-comparable type {}: {}",
-                format_v(b),
+                sprintf("%s", std::slice::from_ref(b)),
                 b.type_name()
             )))
         }
         _ => Err(FuncError::Call(format!(
             "non-comparable types {}: {}, {}: {}",
-            format_v(a),
+            sprintf("%s", std::slice::from_ref(a)),
             a.type_name(),
             b.type_name(),
             format_v(b)

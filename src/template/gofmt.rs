@@ -490,6 +490,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if spec.minus {
             spec.zero = false;
         }
+        if verb == 'v' {
+            // Go turns `+` into struct-field syntax for %v (plusV): numbers get no sign.
+            spec.plus = false;
+        }
         match verb {
             '%' => out.push('%'),
             _ if argn >= args.len() => out.push_str(&format!("%!{verb}(MISSING)")),
@@ -538,6 +542,13 @@ fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Opti
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn plus_flag_is_ignored_by_v() {
+        let m: BTreeMap<String, Value> = [("a".to_string(), Value::Int(1))].into();
+        assert_eq!(sprintf("%+v", &[Value::from(m)]), "map[a:1]");
+        assert_eq!(sprintf("%+v %+d", &[Value::Int(2), Value::Int(2)]), "2 +2");
+    }
 
     #[test]
     fn float_v_matches_go() {

@@ -1395,7 +1395,7 @@ fn eq_on_composites_follows_go() {
             Err(&exec_err(
                 "1:2",
                 "eq .MSI .MSI",
-                "error calling eq: non-comparable type map[one:1 three:3 two:2]: map[string]interface {}",
+                "error calling eq: non-comparable type map[one:%!s(int=1) three:%!s(int=3) two:%!s(int=2)]: map[string]interface {}",
             )),
         ),
         (
@@ -1403,7 +1403,7 @@ fn eq_on_composites_follows_go() {
             Err(&exec_err(
                 "1:2",
                 "eq .SI .MSIEmpty",
-                "error calling eq: non-comparable types [3 4 5]: []interface {}, map[string]interface {}: map[]",
+                "error calling eq: non-comparable types [%!s(int=3) %!s(int=4) %!s(int=5)]: []interface {}, map[string]interface {}: map[]",
             )),
         ),
         (

@@ -211,3 +211,117 @@ fn tpl(ctx: &mut CallContext<'_>, text: &str, data: &Value) -> FuncResult {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::engine::{Engine, TemplateFile};
+
+    fn render_with(engine: &Engine, text: &str, helpers: &str) -> Result<String, String> {
+        let data = Value::from_json_go(&serde_json::json!({"Values": {"a": "x", "n": 1}}));
+        let file = |name: &str, text: &str| TemplateFile {
+            name: format!("c/templates/{name}"),
+            text: text.to_string(),
+            data: data.clone(),
+            base_path: "c/templates".into(),
+        };
+        let files = [file("t.yaml", text), file("_helpers.tpl", helpers)];
+        let mut out = engine.render(&files).map_err(|e| e.to_string())?;
+        Ok(out.remove("c/templates/t.yaml").unwrap_or_default())
+    }
+
+    fn render(text: &str, helpers: &str) -> Result<String, String> {
+        render_with(&Engine::default(), text, helpers)
+    }
+
+    #[test]
+    fn include_and_its_nesting_limit() {
+        assert_eq!(
+            render(
+                "{{ include \"h\" . | upper }}",
+                "{{ define \"h\" }}v-{{ .Values.a }}{{ end }}"
+            ),
+            Ok("V-X".into())
+        );
+        let err = render(
+            "{{ include \"r\" . }}",
+            "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains(
+                "rendering template has a nested reference name: r: unable to execute template"
+            ),
+            "{}",
+            &err[err.len().saturating_sub(300)..]
+        );
+    }
+
+    #[test]
+    fn tpl_sees_the_set_and_keeps_its_defines_local() {
+        assert_eq!(
+            render(
+                "{{ tpl \"{{ define \\\"l\\\" }}L{{ end }}{{ include \\\"l\\\" . }}{{ include \\\"h\\\" . }}\" . }}|{{ .Template.Name }}",
+                "{{ define \"h\" }}H{{ end }}"
+            ),
+            Ok("LH|c/templates/t.yaml".into())
+        );
+        assert_eq!(
+            render("{{ tpl \"{{ if }}\" . }}", ""),
+            Err("template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ if }}\" .>: error calling tpl: cannot parse template \"{{ if }}\": template: gotpl:1: missing value for if".into())
+        );
+    }
+
+    #[test]
+    fn required_and_fail_report_helm_locations() {
+        assert_eq!(render("{{ required \"r\" .Values.a }}", ""), Ok("x".into()));
+        assert_eq!(
+            render("\n {{ required \"need b\" .Values.b }}", ""),
+            Err("execution error at (c/templates/t.yaml:2:4): need b".into())
+        );
+        assert_eq!(
+            render(
+                "{{ include \"f\" . }}",
+                "{{ define \"f\" }}{{ fail \"no\" }}{{ end }}"
+            ),
+            Err("execution error at (c/templates/t.yaml:1:3): no".into())
+        );
+    }
+
+    #[test]
+    fn converters() {
+        assert_eq!(
+            render(
+                "{{ toYaml .Values }}|{{ toJson .Values }}|{{ (fromYaml \"k: [1]\").k }}|{{ (fromJson \"{\\\"a\\\":2}\").a }}|{{ fromYamlArray \"[a]\" }}",
+                ""
+            ),
+            // `n` is a YAML 1.1 boolean, so go-yaml quotes the key.
+            Ok("a: x\n\"n\": 1|{\"a\":\"x\",\"n\":1}|[1]|2|[a]".into())
+        );
+        assert_eq!(
+            render("{{ toToml .Values }}", ""),
+            Ok("a = \"x\"\nn = 1.0\n".into())
+        );
+    }
+
+    #[test]
+    fn lookup_and_dns_offline() {
+        assert_eq!(
+            render(
+                "{{ lookup \"v1\" \"Secret\" \"ns\" \"n\" }}[{{ getHostByName \"example.com\" }}]",
+                ""
+            ),
+            Ok("map[][]".into())
+        );
+        let hook: LookupFn =
+            Rc::new(|api, kind, ns, name| Ok(Value::String(format!("{api}/{kind}/{ns}/{name}"))));
+        let engine = Engine {
+            lookup: Some(hook),
+            ..Engine::default()
+        };
+        assert_eq!(
+            render_with(&engine, "{{ lookup \"v1\" \"Secret\" \"ns\" \"n\" }}", ""),
+            Ok("v1/Secret/ns/n".into())
+        );
+    }
+}

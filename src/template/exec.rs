@@ -7,7 +7,7 @@ use super::error::Error;
 use super::funcs::{Arity, CallContext, Special};
 use super::gofmt::{format_v, quote};
 use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Tree};
-use super::value::{FuncError, ListKind, Value};
+use super::value::{FuncError, ListKind, MapRef, Value};
 use super::{MissingKey, Template};
 
 /// Budget shared by a top-level execution and every nested one (`include`, `tpl`).
@@ -547,7 +547,7 @@ impl<'t> Exec<'t> {
                 Ok(Val::plain(Value::Nil))
             }
             Value::Nil => Err(self.errorf(format!("nil pointer evaluating {typ}.{name}"))),
-            Value::Object(o) => {
+            Value::Object(o) if o.as_map().is_none() || o.has_method(name) => {
                 if o.has_method(name) {
                     let (argv, _) = self.eval_call_args(dot, args, final_)?;
                     return match o.call_method(name, &argv) {
@@ -570,26 +570,33 @@ impl<'t> Exec<'t> {
                     None => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
                 }
             }
-            Value::Map(m) => {
-                if has_args {
-                    return Err(self.errorf(format!("{name} is not a method but has arguments")));
-                }
-                let got = m.borrow().get(name).cloned();
-                match got {
-                    Some(v) => Ok(Val { v, iface: true }),
-                    None => match missing {
-                        MissingKey::Default => Ok(Val::plain(Value::Nil)),
-                        MissingKey::Zero => Ok(Val {
-                            v: Value::Nil,
-                            iface: true,
-                        }),
-                        MissingKey::Error => {
-                            Err(self.errorf(format!("map has no entry for key {}", quote(name))))
-                        }
-                    },
-                }
+            Value::Object(o) if o.as_map().is_some() && !o.has_method(name) => {
+                let m = o.as_map().cloned().unwrap_or_default();
+                self.map_field(&m, name, has_args)
             }
+            Value::Map(m) => self.map_field(m, name, has_args),
             _ => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
+        }
+    }
+
+    /// Field access on a map: the element as `interface{}`, or the missing-key behaviour.
+    fn map_field(&mut self, m: &MapRef, name: &str, has_args: bool) -> R<Val> {
+        if has_args {
+            return Err(self.errorf(format!("{name} is not a method but has arguments")));
+        }
+        let got = m.borrow().get(name).cloned();
+        match got {
+            Some(v) => Ok(Val { v, iface: true }),
+            None => match self.tmpl.options.missing_key {
+                MissingKey::Default => Ok(Val::plain(Value::Nil)),
+                MissingKey::Zero => Ok(Val {
+                    v: Value::Nil,
+                    iface: true,
+                }),
+                MissingKey::Error => {
+                    Err(self.errorf(format!("map has no entry for key {}", quote(name))))
+                }
+            },
         }
     }
 
@@ -748,7 +755,10 @@ fn map_entries(v: &Value) -> Option<(Vec<(String, Value)>, bool)> {
                 .collect(),
             true,
         )),
-        Value::Object(o) => o.map_entries().map(|e| (e, false)),
+        Value::Object(o) => match o.as_map() {
+            Some(m) => map_entries(&Value::Map(m.clone())),
+            None => o.map_entries().map(|e| (e, false)),
+        },
         _ => None,
     }
 }

@@ -283,6 +283,8 @@ impl<'a> CallContext<'a> {
     pub fn map_arg(&self, args: &[Value], i: usize) -> Result<Option<MapRef>, FuncError> {
         match args.get(i) {
             Some(Value::Map(m)) => Ok(Some(m.clone())),
+            // A named map type (Helm's common.Values) is assignable to the map parameter.
+            Some(Value::Object(o)) if o.as_map().is_some() => Ok(o.as_map().cloned()),
             // An untyped nil is a nil map; a nil `interface{}` (missing map key) is not
             // assignable to a map parameter in Go.
             Some(Value::Nil) if !self.arg_is_interface(i) => Ok(None),
@@ -492,6 +494,11 @@ pub fn index(item: &Value, indexes: &[Value]) -> FuncResult {
             return Err(FuncError::Call("index of nil pointer".into()));
         }
         first = false;
+        if let Value::Object(o) = &cur
+            && let Some(m) = o.as_map()
+        {
+            cur = Value::Map(m.clone());
+        }
         cur = match &cur {
             Value::List(l, _) => {
                 let x = index_arg(ix, l.len())?;

@@ -1546,3 +1546,56 @@ fn range_over_map_like_objects() {
         .unwrap();
     assert_eq!(out, "a=1;b=2;");
 }
+
+/// A named map type with a method, like Helm's `common.Values`.
+#[derive(Debug)]
+struct NamedMap(MapRef);
+
+impl Object for NamedMap {
+    fn type_name(&self) -> String {
+        "pkg.Named".into()
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.0.borrow().get(name).cloned()
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "M"
+    }
+    fn call_method(&self, _name: &str, _args: &[Value]) -> Result<Value, FuncError> {
+        Ok(Value::from("method"))
+    }
+    fn format_v(&self) -> String {
+        super::gofmt::format_v(&Value::Map(self.0.clone()))
+    }
+    fn as_map(&self) -> Option<&MapRef> {
+        Some(&self.0)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn map_typed_objects_behave_as_maps_with_methods() {
+    let m = Value::from_json(&serde_json::json!({"a": 1, "M": "shadowed", "n": {"x": 2}}));
+    let obj = Value::Object(Rc::new(NamedMap(m.as_map().unwrap().clone())));
+    let mut t = Template::new("test");
+    t.funcs(&test_funcs()).missing_key(MissingKey::Zero);
+    t.parse(
+        "test",
+        "{{ .a }} {{ .M }} {{ .n.x }} {{ index . \"a\" }} {{ range $k, $v := . }}{{ $k }};{{ end }} {{ printf \"%T\" . }}",
+    )
+    .unwrap();
+    assert_eq!(
+        t.execute("test", &obj).unwrap(),
+        "1 method 2 1 M;a;n; pkg.Named"
+    );
+    t.parse("missing", "{{ .nope.x }}").unwrap();
+    assert!(
+        t.execute("missing", &obj)
+            .unwrap_err()
+            .to_string()
+            .ends_with("nil pointer evaluating interface {}.x")
+    );
+    assert_eq!(obj.to_json(), m.to_json());
+}

@@ -18,7 +18,8 @@ pub struct TemplateFile {
     /// The template text.
     pub text: String,
     /// The top-level object (`.Values .Release .Chart .Capabilities .Files .Subcharts`) of the
-    /// chart that owns the file; must be a map. `.Template` is set by the engine.
+    /// chart that owns the file; a map or map-typed object (see [`super::top_level`]).
+    /// `.Template` is set by the engine.
     pub data: Value,
     /// `.Template.BasePath`, e.g. `CHART/templates`.
     pub base_path: String,
@@ -98,7 +99,7 @@ fn sorted(files: &[TemplateFile]) -> Vec<&TemplateFile> {
 
 /// Sets `.Template` in the (shared) top-level map, as Helm does before each execution.
 fn set_template_object(data: &Value, name: &str, base_path: &str) {
-    if let Value::Map(m) = data {
+    if let Some(m) = data.as_map_like() {
         let mut t = BTreeMap::new();
         t.insert("Name".to_string(), Value::String(name.to_string()));
         t.insert("BasePath".to_string(), Value::String(base_path.to_string()));

@@ -108,7 +108,8 @@ impl ChartInfo {
 
 /// The top-level object of one chart's templates (Helm's `recAllTpls` `next` map):
 /// `.Values .Release .Chart .Capabilities .Files .Subcharts`. `.Template` is added per file
-/// by the engine.
+/// by the engine. The object and `.Values` are `common.Values` ([`objects::Values`]), as in
+/// Helm.
 pub fn top_level(
     values: Value,
     release: &Release,
@@ -118,11 +119,11 @@ pub fn top_level(
     subcharts: Value,
 ) -> Value {
     let mut m = BTreeMap::new();
-    m.insert("Values".into(), values);
+    m.insert("Values".into(), objects::Values::wrap(values));
     m.insert("Release".into(), release.to_value());
     m.insert("Chart".into(), chart.to_value());
     m.insert("Capabilities".into(), caps.to_value());
     m.insert("Files".into(), files.to_value());
     m.insert("Subcharts".into(), subcharts);
-    Value::from(m)
+    objects::Values::wrap(Value::from(m))
 }

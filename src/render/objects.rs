@@ -1,13 +1,14 @@
 //! Go objects Helm puts into the top-level template data: `.Capabilities` (with
 //! `APIVersions.Has`, `KubeVersion`, `HelmVersion`) and `.Files` (with `Get`, `GetBytes`,
-//! `Glob`, `Lines`, `AsConfig`, `AsSecrets`), as [`Object`] implementations.
+//! `Glob`, `Lines`, `AsConfig`, `AsSecrets`) and `common.Values` (`.Values` and the top-level
+//! object), as [`Object`] implementations.
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::gofmt::format_v;
-use crate::template::{FuncError, Object, Value};
+use crate::template::{FuncError, MapRef, Object, Value};
 
 /// API versions Helm v4 reports as available without a cluster (`common.DefaultVersionSet`
 /// for Kubernetes 1.35: every group version of client-go's scheme plus apiextensions).
@@ -532,6 +533,30 @@ mod tests {
     }
 
     #[test]
+    fn values_methods() {
+        let m = Value::from_json_go(&serde_json::json!({"m": {"a": 1}, "s": "x"}));
+        let wrapped = Values::wrap(m);
+        let Value::Object(v) = &wrapped else {
+            panic!("not wrapped");
+        };
+        assert_eq!(v.type_name(), "common.Values");
+        let t = v.call_method("Table", &["m".into()]).unwrap();
+        assert_eq!(format_v(&t), "map[a:1]");
+        assert_eq!(
+            v.call_method("Table", &["s".into()]),
+            Err(FuncError::Call("\"s\" is not a table".into()))
+        );
+        assert_eq!(
+            v.call_method("YAML", &[]),
+            Ok(Value::String("m:\n  a: 1\ns: x\n".into()))
+        );
+        assert_eq!(
+            v.call_method("AsMap", &[]).unwrap().type_name(),
+            "map[string]interface {}"
+        );
+    }
+
+    #[test]
     fn version_set_has() {
         let caps = Capabilities::default();
         assert_eq!(caps.api_versions.len(), 57);
@@ -544,5 +569,92 @@ mod tests {
             vs.call_method("Has", &["nope/v1".into()]),
             Ok(Value::Bool(false))
         );
+    }
+}
+
+/// Helm's `common.Values`: a `map[string]interface{}` with methods (`YAML`, `AsMap`,
+/// `Table`). `.Values` and the top-level object of every template have this type; methods
+/// shadow keys of the same name, and `typeOf` prints `common.Values`.
+#[derive(Debug)]
+pub struct Values(pub MapRef);
+
+impl Values {
+    /// Wraps a map value as `common.Values` (other values are returned unchanged).
+    pub fn wrap(v: Value) -> Value {
+        match v.as_map() {
+            Some(m) => Value::Object(Rc::new(Values(m.clone()))),
+            None => v,
+        }
+    }
+
+    /// `Table("a.b")`: the nested table at a dotted path.
+    fn table(&self, path: &str) -> Result<Value, FuncError> {
+        let mut cur = self.0.clone();
+        for key in path.split('.') {
+            let next = cur.borrow().get(key).cloned();
+            match next.as_ref().and_then(Value::as_map_like) {
+                Some(m) => cur = m.clone(),
+                None => {
+                    return Err(FuncError::Call(format!(
+                        "{} is not a table",
+                        crate::template::gofmt::quote(key)
+                    )));
+                }
+            }
+        }
+        Ok(Values::wrap(Value::Map(cur)))
+    }
+}
+
+impl Object for Values {
+    fn type_name(&self) -> String {
+        "common.Values".into()
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.0.borrow().get(name).cloned()
+    }
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "YAML" | "AsMap" | "Table")
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        if name == "Table" {
+            if args.len() != 1 {
+                return Err(FuncError::Exec(format!(
+                    "wrong number of args for Table: want 1 got {}",
+                    args.len()
+                )));
+            }
+            return match &args[0] {
+                Value::String(s) => self.table(s),
+                other => Err(FuncError::WrongType {
+                    arg: 0,
+                    expected: "string".into(),
+                    got: other.type_name(),
+                }),
+            };
+        }
+        no_args(name, args)?;
+        let map = Value::Map(self.0.clone());
+        if name == "AsMap" {
+            return Ok(map);
+        }
+        crate::yaml::to_yaml(&map.to_json())
+            .map(Value::String)
+            .map_err(|e| FuncError::Call(e.to_string()))
+    }
+    fn format_v(&self) -> String {
+        format_v(&Value::Map(self.0.clone()))
+    }
+    fn truthy(&self) -> bool {
+        !self.0.borrow().is_empty()
+    }
+    fn length(&self) -> Option<usize> {
+        Some(self.0.borrow().len())
+    }
+    fn as_map(&self) -> Option<&MapRef> {
+        Some(&self.0)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }

@@ -691,7 +691,8 @@ impl<'t> Exec<'t> {
             name,
             &self.tree.name,
             iface,
-        );
+        )
+        .with_nodes(args);
         match (func.call)(&mut ctx, &argv) {
             Ok(v) => Ok(v),
             Err(e) => {

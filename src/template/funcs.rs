@@ -121,10 +121,11 @@ impl FuncMap {
         m.register("urlquery", Arity::AtLeast(0), |_, a| {
             Ok(Value::String(query_escape(&eval_args(a))))
         });
-        m.register("call", Arity::AtLeast(1), |_, a| match &a[0] {
+        m.register("call", Arity::AtLeast(1), |ctx, a| match &a[0] {
             Value::Nil => Err(FuncError::Call("call of nil".into())),
             v => Err(FuncError::Call(format!(
-                "non-function of type {}",
+                "non-function {} of type {}",
+                ctx.arg_source(0).unwrap_or_default(),
                 v.type_name()
             ))),
         });
@@ -198,6 +199,7 @@ pub struct CallContext<'a> {
     name: &'a str,
     tree_name: &'a str,
     iface: Vec<bool>,
+    nodes: &'a [super::parse::Arg],
 }
 
 impl<'a> CallContext<'a> {
@@ -217,7 +219,21 @@ impl<'a> CallContext<'a> {
             name,
             tree_name,
             iface,
+            nodes: &[],
         }
+    }
+
+    /// Attaches the call's operand nodes (`nodes[0]` is the function name), so functions
+    /// can name their arguments as Go's `call` does.
+    pub(crate) fn with_nodes(mut self, nodes: &'a [super::parse::Arg]) -> Self {
+        self.nodes = nodes;
+        self
+    }
+
+    /// Source text of argument `i` (Go's `Node.String()`), if it was written in the call
+    /// (the piped value has none).
+    pub fn arg_source(&self, i: usize) -> Option<String> {
+        self.nodes.get(i + 1).map(ToString::to_string)
     }
 
     /// Name of the template whose action called the function (Go's executing template).

@@ -973,6 +973,14 @@ fn builtin_printing_and_escaping() {
                 "error calling call: call of nil",
             )),
         ),
+        (
+            "{{call .X 1}}",
+            Err(&exec_err(
+                "1:2",
+                "call .X 1",
+                "error calling call: non-function .X of type string",
+            )),
+        ),
     ]);
 }
 

@@ -433,6 +433,7 @@ fn bad_verb(v: &Value, verb: char) -> String {
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
     let mut argn = 0usize;
+    let mut reordered = false;
     let mut chars = format.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
         if c != '%' {
@@ -483,10 +484,25 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 spec.prec = Some(parse_num(&mut chars).unwrap_or(0));
             }
         }
+        // Explicit argument index before the verb: `%[2]s`.
+        let mut bad_index = false;
+        if let Some(&(_, '[')) = chars.peek() {
+            chars.next();
+            reordered = true;
+            let n = parse_num(&mut chars);
+            match (n, chars.next()) {
+                (Some(n), Some((_, ']'))) if n >= 1 && n <= args.len() => argn = n - 1,
+                _ => bad_index = true,
+            }
+        }
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
         };
+        if bad_index {
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+            continue;
+        }
         if spec.minus {
             spec.zero = false;
         }
@@ -508,7 +524,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
         }
     }
-    if argn < args.len() {
+    if !reordered && argn < args.len() {
         out.push_str("%!(EXTRA ");
         let extra: Vec<String> = args[argn..]
             .iter()
@@ -542,6 +558,14 @@ fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Opti
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn explicit_argument_indexes() {
+        let args = [Value::from("a"), Value::from("b")];
+        assert_eq!(sprintf("%[2]s %[1]s", &args), "b a");
+        assert_eq!(sprintf("%[2]s %s", &args), "b %!s(MISSING)");
+        assert_eq!(sprintf("%[3]s", &args), "%!s(BADINDEX)");
+    }
 
     #[test]
     fn plus_flag_is_ignored_by_v() {

@@ -400,6 +400,38 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
     }
 }
 
+/// Go's `%#v` (Go-syntax representation); `in_iface` marks elements of `[]interface{}` and
+/// map values, where nil prints as `interface {}(nil)`.
+fn go_syntax(v: &Value, in_iface: bool, depth: usize) -> String {
+    if depth > 100 {
+        return "...".into();
+    }
+    match v {
+        Value::Nil if in_iface => "interface {}(nil)".into(),
+        Value::Nil => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Float(x) => format_float(*x, 'g', -1),
+        Value::String(s) => quote(s),
+        Value::List(items, _) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|x| go_syntax(x, true, depth + 1))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), inner.join(", "))
+        }
+        Value::Map(m) => {
+            let inner: Vec<String> = m
+                .borrow()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, true, depth + 1)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), inner.join(", "))
+        }
+        Value::Object(o) => o.format_v(),
+    }
+}
+
 fn format_scalar(v: &Value, verb: char, spec: &Spec) -> Option<String> {
     match v {
         Value::Nil => match verb {
@@ -518,6 +550,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 pad(&mut out, &t, &spec);
                 argn += 1;
             }
+            'v' if spec.sharp => {
+                pad(&mut out, &go_syntax(&args[argn], false, 0), &spec);
+                argn += 1;
+            }
             _ => {
                 write_value(&mut out, &args[argn], verb, &spec, 0);
                 argn += 1;
@@ -558,6 +594,24 @@ fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Opti
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn sharp_v_is_go_syntax() {
+        let l = Value::list(vec![Value::from("a"), Value::Float(1.0), Value::Nil]);
+        assert_eq!(
+            sprintf("%#v", &[l]),
+            "[]interface {}{\"a\", 1, interface {}(nil)}"
+        );
+        let m: BTreeMap<String, Value> = [("a".to_string(), Value::Int(1))].into();
+        assert_eq!(
+            sprintf("%#v", &[Value::from(m)]),
+            "map[string]interface {}{\"a\":1}"
+        );
+        assert_eq!(
+            sprintf("%#v %#v", &[Value::from("q"), Value::Nil]),
+            "\"q\" <nil>"
+        );
+    }
 
     #[test]
     fn explicit_argument_indexes() {

@@ -519,14 +519,15 @@ pub fn index(item: &Value, indexes: &[Value]) -> FuncResult {
             Value::List(l, _) => {
                 let x = index_arg(ix, l.len())?;
                 if x == l.len() {
-                    return Err(FuncError::Call(format!("index out of range: {x}")));
+                    // Go checks against the capacity, then reflect panics on the length.
+                    return Err(FuncError::Call("reflect: slice index out of range".into()));
                 }
                 l[x].clone()
             }
             Value::String(s) => {
                 let x = index_arg(ix, s.len())?;
                 if x == s.len() {
-                    return Err(FuncError::Call(format!("index out of range: {x}")));
+                    return Err(FuncError::Call("reflect: string index out of range".into()));
                 }
                 Value::Int(s.as_bytes()[x] as i64)
             }

@@ -664,7 +664,16 @@ fn builtin_index_slice_len() {
             Err(&exec_err(
                 "1:2",
                 "index .SI 3",
-                "error calling index: index out of range: 3",
+                // Go bounds-checks against the length inclusively, then reflect panics.
+                "error calling index: reflect: slice index out of range",
+            )),
+        ),
+        (
+            "{{index .SI 4}}",
+            Err(&exec_err(
+                "1:2",
+                "index .SI 4",
+                "error calling index: index out of range: 4",
             )),
         ),
         (

@@ -11,7 +11,32 @@
 //! - [`values::coalesce_values`] merges user values over chart values (Helm's coalescing,
 //!   single chart) and reports Helm's warnings as data.
 //! - [`objects`] holds the Go objects of the top-level data: [`objects::Capabilities`]
-//!   and [`objects::Files`]; [`top_level`] assembles the object for one chart.
+//!   (defaults: what `helm template` v4.1.4 reports offline), [`objects::Files`] and
+//!   [`objects::Values`] (`common.Values`: a map with `YAML`/`AsMap`/`Table` methods);
+//!   [`Release`] and [`ChartInfo`] build `.Release` and `.Chart`, and [`top_level`]
+//!   assembles the object for one chart.
+//!
+//! Typical use (one chart, no subcharts):
+//!
+//! ```
+//! use rudder::render::{values::coalesce_values, *};
+//! use rudder::template::Value;
+//! let chart_vals = rudder::yaml::parse_values("replicas: 1").unwrap();
+//! let user = rudder::yaml::parse_values("replicas: 3").unwrap();
+//! let merged = coalesce_values("app", &chart_vals, user);
+//! let values = Value::from_json_go(&serde_json::Value::Object(merged.values));
+//! let release = Release { name: "r".into(), namespace: "default".into(), revision: 1,
+//!     is_install: true, is_upgrade: false };
+//! let chart = ChartInfo { name: "app".into(), version: "0.1.0".into(),
+//!     api_version: "v2".into(), is_root: true, ..ChartInfo::default() };
+//! let data = top_level(values, &release, &chart, &Capabilities::default(),
+//!     &Files::default(), Value::new_map());
+//! let file = TemplateFile { name: "app/templates/d.yaml".into(),
+//!     text: "replicas: {{ .Values.replicas }}".into(), data,
+//!     base_path: "app/templates".into() };
+//! let out = Engine::default().render(&[file]).unwrap();
+//! assert_eq!(out["app/templates/d.yaml"], "replicas: 3");
+//! ```
 //!
 //! Values read from files must be converted with `Value::from_json_go` (every number a
 //! float64), as Helm does.

@@ -7,7 +7,7 @@ use super::error::Error;
 use super::funcs::{Arity, CallContext, Special};
 use super::gofmt::{format_v, quote};
 use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Tree};
-use super::value::{FuncError, ListKind, Value};
+use super::value::{FuncError, ListKind, MapRef, Value};
 use super::{MissingKey, Template};
 
 /// Budget shared by a top-level execution and every nested one (`include`, `tpl`).
@@ -251,16 +251,12 @@ impl<'t> Exec<'t> {
                 }
                 !items.is_empty()
             }
-            Value::Map(m) => {
-                let entries: Vec<(String, Value)> = m
-                    .borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+            Value::Map(_) | Value::Object(_) if map_entries(&val).is_some() => {
+                let (entries, iface) = map_entries(&val).unwrap_or_default();
                 for (k, v) in &entries {
                     let elem = Val {
                         v: v.clone(),
-                        iface: true,
+                        iface,
                     };
                     if !self.one_iteration(b, mark, Val::plain(Value::String(k.clone())), elem)? {
                         break;
@@ -551,7 +547,7 @@ impl<'t> Exec<'t> {
                 Ok(Val::plain(Value::Nil))
             }
             Value::Nil => Err(self.errorf(format!("nil pointer evaluating {typ}.{name}"))),
-            Value::Object(o) => {
+            Value::Object(o) if o.as_map().is_none() || o.has_method(name) => {
                 if o.has_method(name) {
                     let (argv, _) = self.eval_call_args(dot, args, final_)?;
                     return match o.call_method(name, &argv) {
@@ -574,26 +570,33 @@ impl<'t> Exec<'t> {
                     None => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
                 }
             }
-            Value::Map(m) => {
-                if has_args {
-                    return Err(self.errorf(format!("{name} is not a method but has arguments")));
-                }
-                let got = m.borrow().get(name).cloned();
-                match got {
-                    Some(v) => Ok(Val { v, iface: true }),
-                    None => match missing {
-                        MissingKey::Default => Ok(Val::plain(Value::Nil)),
-                        MissingKey::Zero => Ok(Val {
-                            v: Value::Nil,
-                            iface: true,
-                        }),
-                        MissingKey::Error => {
-                            Err(self.errorf(format!("map has no entry for key {}", quote(name))))
-                        }
-                    },
-                }
+            Value::Object(o) if o.as_map().is_some() && !o.has_method(name) => {
+                let m = o.as_map().cloned().unwrap_or_default();
+                self.map_field(&m, name, has_args)
             }
+            Value::Map(m) => self.map_field(m, name, has_args),
             _ => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
+        }
+    }
+
+    /// Field access on a map: the element as `interface{}`, or the missing-key behaviour.
+    fn map_field(&mut self, m: &MapRef, name: &str, has_args: bool) -> R<Val> {
+        if has_args {
+            return Err(self.errorf(format!("{name} is not a method but has arguments")));
+        }
+        let got = m.borrow().get(name).cloned();
+        match got {
+            Some(v) => Ok(Val { v, iface: true }),
+            None => match self.tmpl.options.missing_key {
+                MissingKey::Default => Ok(Val::plain(Value::Nil)),
+                MissingKey::Zero => Ok(Val {
+                    v: Value::Nil,
+                    iface: true,
+                }),
+                MissingKey::Error => {
+                    Err(self.errorf(format!("map has no entry for key {}", quote(name))))
+                }
+            },
         }
     }
 
@@ -688,7 +691,8 @@ impl<'t> Exec<'t> {
             name,
             &self.tree.name,
             iface,
-        );
+        )
+        .with_nodes(args);
         match (func.call)(&mut ctx, &argv) {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -704,12 +708,18 @@ impl<'t> Exec<'t> {
             FuncError::Exec(msg) => self.errorf(msg),
             FuncError::WrongType { arg, expected, got } => {
                 self.at_arg(args, arg);
+                if let Some(msg) = constant_arg_error(args.get(arg + 1), &expected) {
+                    return self.errorf(msg);
+                }
                 self.errorf(format!(
                     "wrong type for value; expected {expected}; got {got}"
                 ))
             }
             FuncError::InvalidValue { arg, expected } => {
                 self.at_arg(args, arg);
+                if let Some(msg) = constant_arg_error(args.get(arg + 1), &expected) {
+                    return self.errorf(msg);
+                }
                 self.errorf(format!("invalid value; expected {expected}"))
             }
         }
@@ -733,4 +743,47 @@ fn print_value(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => format_v(other),
     }
+}
+
+/// The sorted entries of a map-like value and whether its elements are `interface{}`:
+/// a map, or an object exposing Go map entries (e.g. Helm's `.Files`).
+fn map_entries(v: &Value) -> Option<(Vec<(String, Value)>, bool)> {
+    match v {
+        Value::Map(m) => Some((
+            m.borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            true,
+        )),
+        Value::Object(o) => match o.as_map() {
+            Some(m) => map_entries(&Value::Map(m.clone())),
+            None => o.map_entries().map(|e| (e, false)),
+        },
+        _ => None,
+    }
+}
+
+/// Go's `evalArg` wording when a constant operand does not fit the parameter type `expected`:
+/// constants are checked by kind (`expected string; found 3`), not through `validateType`.
+fn constant_arg_error(node: Option<&Arg>, expected: &str) -> Option<String> {
+    let node = node?;
+    if let Arg::Nil { .. } = node {
+        return Some(format!("cannot assign nil to {expected}"));
+    }
+    if !matches!(
+        node,
+        Arg::Bool { .. } | Arg::Number { .. } | Arg::String { .. }
+    ) {
+        return None;
+    }
+    let kind = match expected {
+        "string" => "string",
+        "bool" => "bool",
+        "int" | "int8" | "int16" | "int32" | "int64" => "integer",
+        "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" => "unsigned integer",
+        "float32" | "float64" => "float",
+        _ => return Some(format!("can't handle {node} for arg of type {expected}")),
+    };
+    Some(format!("expected {kind}; found {node}"))
 }

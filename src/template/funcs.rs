@@ -121,10 +121,11 @@ impl FuncMap {
         m.register("urlquery", Arity::AtLeast(0), |_, a| {
             Ok(Value::String(query_escape(&eval_args(a))))
         });
-        m.register("call", Arity::AtLeast(1), |_, a| match &a[0] {
+        m.register("call", Arity::AtLeast(1), |ctx, a| match &a[0] {
             Value::Nil => Err(FuncError::Call("call of nil".into())),
             v => Err(FuncError::Call(format!(
-                "non-function of type {}",
+                "non-function {} of type {}",
+                ctx.arg_source(0).unwrap_or_default(),
                 v.type_name()
             ))),
         });
@@ -198,6 +199,7 @@ pub struct CallContext<'a> {
     name: &'a str,
     tree_name: &'a str,
     iface: Vec<bool>,
+    nodes: &'a [super::parse::Arg],
 }
 
 impl<'a> CallContext<'a> {
@@ -217,7 +219,21 @@ impl<'a> CallContext<'a> {
             name,
             tree_name,
             iface,
+            nodes: &[],
         }
+    }
+
+    /// Attaches the call's operand nodes (`nodes[0]` is the function name), so functions
+    /// can name their arguments as Go's `call` does.
+    pub(crate) fn with_nodes(mut self, nodes: &'a [super::parse::Arg]) -> Self {
+        self.nodes = nodes;
+        self
+    }
+
+    /// Source text of argument `i` (Go's `Node.String()`), if it was written in the call
+    /// (the piped value has none).
+    pub fn arg_source(&self, i: usize) -> Option<String> {
+        self.nodes.get(i + 1).map(ToString::to_string)
     }
 
     /// Name of the template whose action called the function (Go's executing template).
@@ -278,11 +294,16 @@ impl<'a> CallContext<'a> {
         }
     }
 
-    /// Argument `i` as a Go `map[string]interface {}` parameter (nil is a valid nil map).
+    /// Argument `i` as a Go `map[string]interface {}` parameter (untyped nil is a valid nil
+    /// map).
     pub fn map_arg(&self, args: &[Value], i: usize) -> Result<Option<MapRef>, FuncError> {
         match args.get(i) {
             Some(Value::Map(m)) => Ok(Some(m.clone())),
-            Some(Value::Nil) => Ok(None),
+            // A named map type (Helm's common.Values) is assignable to the map parameter.
+            Some(Value::Object(o)) if o.as_map().is_some() => Ok(o.as_map().cloned()),
+            // An untyped nil is a nil map; a nil `interface{}` (missing map key) is not
+            // assignable to a map parameter in Go.
+            Some(Value::Nil) if !self.arg_is_interface(i) => Ok(None),
             _ => Err(self.type_error(args, i, "map[string]interface {}")),
         }
     }
@@ -364,13 +385,13 @@ fn composite_eq(a: &Value, b: &Value) -> Result<bool, FuncError> {
         (Value::List(..), Value::List(..)) | (Value::Map(_), Value::Map(_)) => {
             Err(FuncError::Call(format!(
                 "non-comparable type {}: {}",
-                format_v(b),
+                sprintf("%s", std::slice::from_ref(b)),
                 b.type_name()
             )))
         }
         _ => Err(FuncError::Call(format!(
             "non-comparable types {}: {}, {}: {}",
-            format_v(a),
+            sprintf("%s", std::slice::from_ref(a)),
             a.type_name(),
             b.type_name(),
             format_v(b)
@@ -489,18 +510,24 @@ pub fn index(item: &Value, indexes: &[Value]) -> FuncResult {
             return Err(FuncError::Call("index of nil pointer".into()));
         }
         first = false;
+        if let Value::Object(o) = &cur
+            && let Some(m) = o.as_map()
+        {
+            cur = Value::Map(m.clone());
+        }
         cur = match &cur {
             Value::List(l, _) => {
                 let x = index_arg(ix, l.len())?;
                 if x == l.len() {
-                    return Err(FuncError::Call(format!("index out of range: {x}")));
+                    // Go checks against the capacity, then reflect panics on the length.
+                    return Err(FuncError::Call("reflect: slice index out of range".into()));
                 }
                 l[x].clone()
             }
             Value::String(s) => {
                 let x = index_arg(ix, s.len())?;
                 if x == s.len() {
-                    return Err(FuncError::Call(format!("index out of range: {x}")));
+                    return Err(FuncError::Call("reflect: string index out of range".into()));
                 }
                 Value::Int(s.as_bytes()[x] as i64)
             }

@@ -400,6 +400,38 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
     }
 }
 
+/// Go's `%#v` (Go-syntax representation); `in_iface` marks elements of `[]interface{}` and
+/// map values, where nil prints as `interface {}(nil)`.
+fn go_syntax(v: &Value, in_iface: bool, depth: usize) -> String {
+    if depth > 100 {
+        return "...".into();
+    }
+    match v {
+        Value::Nil if in_iface => "interface {}(nil)".into(),
+        Value::Nil => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Float(x) => format_float(*x, 'g', -1),
+        Value::String(s) => quote(s),
+        Value::List(items, _) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|x| go_syntax(x, true, depth + 1))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), inner.join(", "))
+        }
+        Value::Map(m) => {
+            let inner: Vec<String> = m
+                .borrow()
+                .iter()
+                .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, true, depth + 1)))
+                .collect();
+            format!("{}{{{}}}", v.type_name(), inner.join(", "))
+        }
+        Value::Object(o) => o.format_v(),
+    }
+}
+
 fn format_scalar(v: &Value, verb: char, spec: &Spec) -> Option<String> {
     match v {
         Value::Nil => match verb {
@@ -433,6 +465,7 @@ fn bad_verb(v: &Value, verb: char) -> String {
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
     let mut argn = 0usize;
+    let mut reordered = false;
     let mut chars = format.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
         if c != '%' {
@@ -483,12 +516,31 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 spec.prec = Some(parse_num(&mut chars).unwrap_or(0));
             }
         }
+        // Explicit argument index before the verb: `%[2]s`.
+        let mut bad_index = false;
+        if let Some(&(_, '[')) = chars.peek() {
+            chars.next();
+            reordered = true;
+            let n = parse_num(&mut chars);
+            match (n, chars.next()) {
+                (Some(n), Some((_, ']'))) if n >= 1 && n <= args.len() => argn = n - 1,
+                _ => bad_index = true,
+            }
+        }
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
         };
+        if bad_index {
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+            continue;
+        }
         if spec.minus {
             spec.zero = false;
+        }
+        if verb == 'v' {
+            // Go turns `+` into struct-field syntax for %v (plusV): numbers get no sign.
+            spec.plus = false;
         }
         match verb {
             '%' => out.push('%'),
@@ -498,13 +550,17 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 pad(&mut out, &t, &spec);
                 argn += 1;
             }
+            'v' if spec.sharp => {
+                pad(&mut out, &go_syntax(&args[argn], false, 0), &spec);
+                argn += 1;
+            }
             _ => {
                 write_value(&mut out, &args[argn], verb, &spec, 0);
                 argn += 1;
             }
         }
     }
-    if argn < args.len() {
+    if !reordered && argn < args.len() {
         out.push_str("%!(EXTRA ");
         let extra: Vec<String> = args[argn..]
             .iter()
@@ -538,6 +594,39 @@ fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Opti
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn sharp_v_is_go_syntax() {
+        let l = Value::list(vec![Value::from("a"), Value::Float(1.0), Value::Nil]);
+        assert_eq!(
+            sprintf("%#v", &[l]),
+            "[]interface {}{\"a\", 1, interface {}(nil)}"
+        );
+        let m: BTreeMap<String, Value> = [("a".to_string(), Value::Int(1))].into();
+        assert_eq!(
+            sprintf("%#v", &[Value::from(m)]),
+            "map[string]interface {}{\"a\":1}"
+        );
+        assert_eq!(
+            sprintf("%#v %#v", &[Value::from("q"), Value::Nil]),
+            "\"q\" <nil>"
+        );
+    }
+
+    #[test]
+    fn explicit_argument_indexes() {
+        let args = [Value::from("a"), Value::from("b")];
+        assert_eq!(sprintf("%[2]s %[1]s", &args), "b a");
+        assert_eq!(sprintf("%[2]s %s", &args), "b %!s(MISSING)");
+        assert_eq!(sprintf("%[3]s", &args), "%!s(BADINDEX)");
+    }
+
+    #[test]
+    fn plus_flag_is_ignored_by_v() {
+        let m: BTreeMap<String, Value> = [("a".to_string(), Value::Int(1))].into();
+        assert_eq!(sprintf("%+v", &[Value::from(m)]), "map[a:1]");
+        assert_eq!(sprintf("%+v %+d", &[Value::Int(2), Value::Int(2)]), "2 +2");
+    }
 
     #[test]
     fn float_v_matches_go() {

@@ -664,7 +664,16 @@ fn builtin_index_slice_len() {
             Err(&exec_err(
                 "1:2",
                 "index .SI 3",
-                "error calling index: index out of range: 3",
+                // Go bounds-checks against the length inclusively, then reflect panics.
+                "error calling index: reflect: slice index out of range",
+            )),
+        ),
+        (
+            "{{index .SI 4}}",
+            Err(&exec_err(
+                "1:2",
+                "index .SI 4",
+                "error calling index: index out of range: 4",
             )),
         ),
         (
@@ -949,11 +958,7 @@ fn builtin_printing_and_escaping() {
         ("{{printf \"%d\" .X}}", Ok("%!d(string=x)")),
         (
             "{{printf 1}}",
-            Err(&exec_err(
-                "1:9",
-                "1",
-                "wrong type for value; expected string; got int",
-            )),
+            Err(&exec_err("1:9", "1", "expected string; found 1")),
         ),
         (
             "{{html \"<a href='x'>&\\\"</a>\"}}",
@@ -975,6 +980,14 @@ fn builtin_printing_and_escaping() {
                 "1:2",
                 "call .Missing",
                 "error calling call: call of nil",
+            )),
+        ),
+        (
+            "{{call .X 1}}",
+            Err(&exec_err(
+                "1:2",
+                "call .X 1",
+                "error calling call: non-function .X of type string",
             )),
         ),
     ]);
@@ -1399,7 +1412,7 @@ fn eq_on_composites_follows_go() {
             Err(&exec_err(
                 "1:2",
                 "eq .MSI .MSI",
-                "error calling eq: non-comparable type map[one:1 three:3 two:2]: map[string]interface {}",
+                "error calling eq: non-comparable type map[one:%!s(int=1) three:%!s(int=3) two:%!s(int=2)]: map[string]interface {}",
             )),
         ),
         (
@@ -1407,7 +1420,7 @@ fn eq_on_composites_follows_go() {
             Err(&exec_err(
                 "1:2",
                 "eq .SI .MSIEmpty",
-                "error calling eq: non-comparable types [3 4 5]: []interface {}, map[string]interface {}: map[]",
+                "error calling eq: non-comparable types [%!s(int=3) %!s(int=4) %!s(int=5)]: []interface {}, map[string]interface {}: map[]",
             )),
         ),
         (
@@ -1490,4 +1503,116 @@ fn deep_template_recursion_with_nested_control_fits_small_stacks() {
         .unwrap();
     let e = r.unwrap_err();
     assert!(e.ends_with("exceeded maximum template depth (1000)"), "{e}");
+}
+
+#[test]
+fn constant_operands_are_checked_by_kind() {
+    check(&[
+        (
+            "{{printf nil}}",
+            Err(&exec_err("1:9", "nil", "cannot assign nil to string")),
+        ),
+        (
+            "{{printf true}}",
+            Err(&exec_err("1:9", "true", "expected string; found true")),
+        ),
+    ]);
+    // Non-constant operands still go through Go's validateType wording.
+    let err = run("{{ $x := 1 }}{{printf $x}}").unwrap_err();
+    assert!(
+        err.ends_with("at <$x>: wrong type for value; expected string; got int"),
+        "{err}"
+    );
+}
+
+/// A Go map type with methods, like Helm's `.Files`.
+#[derive(Debug)]
+struct MapLike;
+
+impl Object for MapLike {
+    fn type_name(&self) -> String {
+        "pkg.mapLike".into()
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn format_v(&self) -> String {
+        "map[a:1 b:2]".into()
+    }
+    fn length(&self) -> Option<usize> {
+        Some(2)
+    }
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("a".into(), Value::Int(1)),
+            ("b".into(), Value::Int(2)),
+        ])
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn range_over_map_like_objects() {
+    let mut t = Template::new("test");
+    t.parse("test", "{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}")
+        .unwrap();
+    let out = t
+        .execute("test", &Value::Object(std::rc::Rc::new(MapLike)))
+        .unwrap();
+    assert_eq!(out, "a=1;b=2;");
+}
+
+/// A named map type with a method, like Helm's `common.Values`.
+#[derive(Debug)]
+struct NamedMap(MapRef);
+
+impl Object for NamedMap {
+    fn type_name(&self) -> String {
+        "pkg.Named".into()
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.0.borrow().get(name).cloned()
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "M"
+    }
+    fn call_method(&self, _name: &str, _args: &[Value]) -> Result<Value, FuncError> {
+        Ok(Value::from("method"))
+    }
+    fn format_v(&self) -> String {
+        super::gofmt::format_v(&Value::Map(self.0.clone()))
+    }
+    fn as_map(&self) -> Option<&MapRef> {
+        Some(&self.0)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn map_typed_objects_behave_as_maps_with_methods() {
+    let m = Value::from_json(&serde_json::json!({"a": 1, "M": "shadowed", "n": {"x": 2}}));
+    let obj = Value::Object(Rc::new(NamedMap(m.as_map().unwrap().clone())));
+    let mut t = Template::new("test");
+    t.funcs(&test_funcs()).missing_key(MissingKey::Zero);
+    t.parse(
+        "test",
+        "{{ .a }} {{ .M }} {{ .n.x }} {{ index . \"a\" }} {{ range $k, $v := . }}{{ $k }};{{ end }} {{ printf \"%T\" . }}",
+    )
+    .unwrap();
+    assert_eq!(
+        t.execute("test", &obj).unwrap(),
+        "1 method 2 1 M;a;n; pkg.Named"
+    );
+    t.parse("missing", "{{ .nope.x }}").unwrap();
+    assert!(
+        t.execute("missing", &obj)
+            .unwrap_err()
+            .to_string()
+            .ends_with("nil pointer evaluating interface {}.x")
+    );
+    assert_eq!(obj.to_json(), m.to_json());
 }

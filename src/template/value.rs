@@ -73,6 +73,17 @@ pub trait Object: fmt::Debug {
     fn length(&self) -> Option<usize> {
         None
     }
+    /// For named Go types over `map[string]interface{}` (Helm's `common.Values`): the map
+    /// itself. Field access, `range`, `index`, map parameters and encoders then treat the
+    /// object as that map, while methods and the type name stay the object's.
+    fn as_map(&self) -> Option<&MapRef> {
+        None
+    }
+    /// For Go map types with methods (Helm's `.Files`): the entries sorted by key, so that
+    /// `range` iterates over them as over a map.
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// Downcasting hook for the embedding layer.
     fn as_any(&self) -> &dyn std::any::Any;
 }
@@ -308,6 +319,15 @@ impl Value {
         }
     }
 
+    /// The map inside a map or a map-typed object ([`Object::as_map`]).
+    pub fn as_map_like(&self) -> Option<&MapRef> {
+        match self {
+            Value::Map(m) => Some(m),
+            Value::Object(o) => o.as_map(),
+            _ => None,
+        }
+    }
+
     /// The slice inside, if this is a list.
     pub fn as_list(&self) -> Option<&Rc<Vec<Value>>> {
         match self {
@@ -384,7 +404,10 @@ impl Value {
                 }
                 serde_json::Value::Object(out)
             }
-            Value::Object(o) => serde_json::Value::String(o.format_v()),
+            Value::Object(o) => match o.as_map() {
+                Some(m) => Value::Map(m.clone()).to_json_at(depth),
+                None => serde_json::Value::String(o.format_v()),
+            },
         }
     }
 }

@@ -1,9 +1,11 @@
-//! Go `encoding/json` output for Sprig's `toJson`, `toRawJson` and `toPrettyJson`: sorted
-//! map keys, Go's float formatting, and HTML-safe escaping except for `toRawJson`.
+//! Sprig's `toJson`, `toRawJson` and `toPrettyJson` (and `must*` twins) over the shared Go
+//! `encoding/json` encoder in [`crate::yaml::json`]: sorted map keys, Go's float formatting,
+//! HTML-safe escaping except for `toRawJson`.
 
 use super::super::funcs::{Arity, FuncMap};
 use super::super::gofmt::format_float;
 use super::super::value::{FuncError, MAX_NESTING, Value};
+use crate::yaml::json::JsonOptions;
 
 /// Output style of [`to_json`].
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -16,16 +18,26 @@ pub enum JsonStyle {
     Raw,
 }
 
-/// Encodes like Go's `encoding/json`; fails as Go does on NaN or infinite floats (and on
-/// nesting only reachable through cycles), with Go's error text.
+/// Encodes like Go's `encoding/json` (through [`crate::yaml::json`]); fails as Go does on NaN
+/// or infinite floats (and on nesting only reachable through cycles), with Go's error text.
 pub fn to_json(v: &Value, style: JsonStyle) -> Result<String, String> {
-    let mut out = String::new();
-    write(&mut out, v, style, 0).ok_or_else(|| unsupported(v))?;
-    Ok(out)
+    let err = unsupported(v);
+    if err.is_some() {
+        return Err(format!(
+            "json: unsupported value: {}",
+            err.unwrap_or_default()
+        ));
+    }
+    let opts = match style {
+        JsonStyle::Compact => JsonOptions::marshal(),
+        JsonStyle::Pretty => JsonOptions::pretty(),
+        JsonStyle::Raw => JsonOptions::raw(),
+    };
+    crate::yaml::json::to_json(&v.to_json(), &opts).map_err(|e| e.to_string())
 }
 
-/// Go's `UnsupportedValueError` text for the first unencodable value inside `v`.
-fn unsupported(v: &Value) -> String {
+/// The `%v` text of the first value inside `v` that Go's `encoding/json` cannot encode.
+fn unsupported(v: &Value) -> Option<String> {
     fn find(v: &Value, depth: usize) -> Option<String> {
         if depth > MAX_NESTING {
             return Some("encountered a cycle".into());
@@ -37,101 +49,7 @@ fn unsupported(v: &Value) -> String {
             _ => None,
         }
     }
-    format!(
-        "json: unsupported value: {}",
-        find(v, 0).unwrap_or_default()
-    )
-}
-
-fn newline(out: &mut String, style: JsonStyle, depth: usize) {
-    if style == JsonStyle::Pretty {
-        out.push('\n');
-        out.extend(std::iter::repeat_n("  ", depth));
-    }
-}
-
-fn write(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> Option<()> {
-    if depth > MAX_NESTING {
-        return None;
-    }
-    match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&json_float(*f)?),
-        Value::String(s) => write_string(out, s, style != JsonStyle::Raw),
-        Value::Object(o) => write_string(out, &o.format_v(), style != JsonStyle::Raw),
-        Value::List(items, _) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, style, depth + 1);
-                write(out, item, style, depth + 1)?;
-            }
-            if !items.is_empty() {
-                newline(out, style, depth);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push('{');
-            let m = m.borrow();
-            for (i, (k, item)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, style, depth + 1);
-                write_string(out, k, style != JsonStyle::Raw);
-                out.push(':');
-                if style == JsonStyle::Pretty {
-                    out.push(' ');
-                }
-                write(out, item, style, depth + 1)?;
-            }
-            if !m.is_empty() {
-                newline(out, style, depth);
-            }
-            out.push('}');
-        }
-    }
-    Some(())
-}
-
-/// Go's JSON float encoding: `%f`-like unless the magnitude is below 1e-6 or from 1e21 on.
-fn json_float(f: f64) -> Option<String> {
-    if !f.is_finite() {
-        return None;
-    }
-    let a = f.abs();
-    if a != 0.0 && !(1e-6..1e21).contains(&a) {
-        let s = format_float(f, 'e', -1);
-        // Go trims a leading zero of a negative two-digit exponent: e-07 becomes e-7.
-        return Some(match s.rsplit_once("e-0") {
-            Some((m, d)) if d.len() == 1 => format!("{m}e-{d}"),
-            _ => s,
-        });
-    }
-    Some(format_float(f, 'f', -1))
-}
-
-fn write_string(out: &mut String, s: &str, html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' if html => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    find(v, 0)
 }
 
 /// Registers `toJson`, `toRawJson`, `toPrettyJson` (Sprig returns "" when encoding fails) and
@@ -172,9 +90,12 @@ mod tests {
             (0.0, "0"),
         ];
         for (f, want) in cases {
-            assert_eq!(json_float(f).unwrap(), want, "{f}");
+            assert_eq!(
+                to_json(&Value::Float(f), JsonStyle::Compact).unwrap(),
+                want,
+                "{f}"
+            );
         }
-        assert!(json_float(f64::NAN).is_none());
         assert_eq!(
             to_json(
                 &Value::list(vec![Value::Float(f64::INFINITY)]),

@@ -88,6 +88,10 @@ fn deep_copy_at(v: &Value, depth: usize) -> Value {
                 .collect();
             Value::from(copy)
         }
+        Value::Object(o) if o.as_map().is_some() => {
+            let m = o.as_map().cloned().unwrap_or_default();
+            deep_copy_at(&Value::Map(m), depth)
+        }
         other => other.clone(),
     }
 }

@@ -427,6 +427,7 @@ pub fn kind_of(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::List(..) => "slice",
         Value::Map(_) => "map",
+        Value::Object(o) if o.as_map().is_some() => "map",
         Value::Object(o) => {
             let any = o.as_any();
             if any.is::<dates::TimeValue>() || any.is::<crypto::Certificate>() {

@@ -1,0 +1,250 @@
+//! Helm's rendering engine (`pkg/engine` `Engine.Render`): every chart template parsed into
+//! one set in Helm's order, each non-partial template executed with its chart's top-level
+//! object, `<no value>` removed, and errors reworded as Helm words them.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use super::funcs::{LookupFn, WARN_END, WARN_START, helm_funcs};
+use crate::template::{MissingKey, Template, Value};
+
+/// One template file to parse and (unless it is a partial) render.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Full name as Helm keys it: `CHART/templates/FILE` (`CHART/charts/SUB/templates/...`
+    /// for subcharts).
+    pub name: String,
+    /// The template text.
+    pub text: String,
+    /// The top-level object (`.Values .Release .Chart .Capabilities .Files .Subcharts`) of the
+    /// chart that owns the file; a map or map-typed object (see [`super::top_level`]).
+    /// `.Template` is set by the engine.
+    pub data: Value,
+    /// `.Template.BasePath`, e.g. `CHART/templates`.
+    pub base_path: String,
+}
+
+/// A rendering failure, worded exactly as Helm's engine returns it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RenderError {
+    /// A template could not be parsed: `parse error at (FILE:LINE): MESSAGE`.
+    #[error("{0}")]
+    Parse(String),
+    /// A template failed while executing (`execution error at (...)`, Helm's multi-line
+    /// trace, or the raw text/template error).
+    #[error("{0}")]
+    Exec(String),
+}
+
+/// Engine options (Helm's `Engine` struct fields that matter offline).
+#[derive(Clone, Default)]
+pub struct Engine {
+    /// `missingkey=error` instead of `missingkey=zero` (Helm's `--strict` lint mode).
+    pub strict: bool,
+    /// Implementation of `lookup`; `None` returns empty maps as `helm template` does.
+    pub lookup: Option<LookupFn>,
+}
+
+/// Go's `text/template` execution depth limit (`maxExecDepth`).
+const MAX_EXEC_DEPTH: usize = 100_000;
+
+impl Engine {
+    /// Parses all `files` into one template set (deepest paths first, then reverse lexical
+    /// order, as Helm) and renders every file whose base name does not start with `_`.
+    /// Returns the output per file name.
+    pub fn render(&self, files: &[TemplateFile]) -> Result<BTreeMap<String, String>, RenderError> {
+        let set = self.parse_all(files)?;
+        let mut out = BTreeMap::new();
+        for f in sorted(files) {
+            let base = f.name.rsplit('/').next().unwrap_or(&f.name);
+            if base.starts_with('_') {
+                continue;
+            }
+            set_template_object(&f.data, &f.name, &f.base_path);
+            let text = set
+                .execute(&f.name, &f.data)
+                .map_err(|e| RenderError::Exec(reformat_exec_error(&e.to_string())))?;
+            out.insert(f.name.clone(), text.replace("<no value>", ""));
+        }
+        Ok(out)
+    }
+
+    fn parse_all(&self, files: &[TemplateFile]) -> Result<Template, RenderError> {
+        let mut set = Template::new("gotpl");
+        set.funcs(&helm_funcs(self.lookup.clone()));
+        set.missing_key(if self.strict {
+            MissingKey::Error
+        } else {
+            MissingKey::Zero
+        });
+        set.options_mut().max_depth = MAX_EXEC_DEPTH;
+        for f in sorted(files) {
+            set.parse(&f.name, &f.text)
+                .map_err(|e| RenderError::Parse(cleanup_parse_error(&f.name, &e.to_string())))?;
+        }
+        Ok(set)
+    }
+}
+
+/// Helm's parse order: more path segments first, then reverse lexical order.
+fn sorted(files: &[TemplateFile]) -> Vec<&TemplateFile> {
+    let mut v: Vec<&TemplateFile> = files.iter().collect();
+    v.sort_by(|a, b| {
+        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
+    });
+    v
+}
+
+/// Sets `.Template` in the (shared) top-level map, as Helm does before each execution.
+fn set_template_object(data: &Value, name: &str, base_path: &str) {
+    if let Some(m) = data.as_map_like() {
+        let mut t = BTreeMap::new();
+        t.insert("Name".to_string(), Value::String(name.to_string()));
+        t.insert("BasePath".to_string(), Value::String(base_path.to_string()));
+        m.borrow_mut()
+            .insert("Template".to_string(), Value::from(t));
+    }
+}
+
+/// Helm's `cleanupParseError`: `parse error at (LOCATION): LAST MESSAGE PART`.
+pub fn cleanup_parse_error(filename: &str, err: &str) -> String {
+    let tokens: Vec<&str> = err.split(": ").collect();
+    if tokens.len() == 1 {
+        return format!("parse error in ({filename}): {err}");
+    }
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
+}
+
+/// One level of Helm's execution error trace.
+struct Traced {
+    location: String,
+    executing: String,
+    message: String,
+}
+
+/// Helm's `reformatExecErrorMsg` applied to a text/template execution error text:
+/// `fail`/`required` messages become `execution error at (LOCATION): MESSAGE`; errors raised
+/// by the engine itself (possibly through nested `include`s) become Helm's indented trace;
+/// anything else (errors returned by functions) stays as text/template worded it.
+pub fn reformat_exec_error(err: &str) -> String {
+    let tokens: Vec<&str> = err.splitn(3, ": ").collect();
+    if tokens.len() != 3 {
+        return err.to_string();
+    }
+    if let Some(msg) = warning_message(tokens[2]) {
+        return format!("execution error at ({}): {msg}", tokens[1]);
+    }
+    let mut levels = Vec::new();
+    let mut current = err.to_string();
+    loop {
+        let Some(level) = parse_level(&current) else {
+            return err.to_string();
+        };
+        let (msg, inner) = split_call(&level.message);
+        let Some(inner) = inner else {
+            levels.push(level);
+            break;
+        };
+        levels.push(Traced {
+            message: msg,
+            ..level
+        });
+        if inner.starts_with("template: no template ") {
+            levels.push(Traced {
+                location: String::new(),
+                executing: String::new(),
+                message: inner,
+            });
+            break;
+        }
+        if !inner.starts_with("template: ") {
+            return err.to_string();
+        }
+        current = inner;
+    }
+    let mut out = String::new();
+    for l in &levels {
+        if !l.location.is_empty() {
+            out.push_str(&format!("{}\n  ", l.location));
+        }
+        if !l.executing.is_empty() {
+            out.push_str(&format!("{}\n    ", l.executing));
+        }
+        out.push_str(&format!("{}\n", l.message));
+    }
+    out.trim().to_string()
+}
+
+/// The text between Helm's warning markers (`fail`/`required`), if any.
+fn warning_message(text: &str) -> Option<String> {
+    let re = Regex::new(&format!("(?s){WARN_START}(.*){WARN_END}")).ok()?;
+    re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+}
+
+/// Splits `template: LOC: executing "NAME" at <NODE>: MESSAGE`.
+fn parse_level(text: &str) -> Option<Traced> {
+    let rest = text.strip_prefix("template: ")?;
+    let (location, rest) = rest.split_once(": ")?;
+    let rest = rest.strip_prefix("executing ")?;
+    let at = rest.find(" at <")?;
+    let node_end = rest[at..].find(">: ")? + at;
+    Some(Traced {
+        location: location.to_string(),
+        executing: format!("executing {}:", &rest[..=node_end]),
+        message: rest[node_end + 3..].to_string(),
+    })
+}
+
+/// Splits `error calling FN: INNER` into (`error calling FN:`, INNER).
+fn split_call(message: &str) -> (String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("error calling ")
+        && let Some((func, inner)) = rest.split_once(": ")
+    {
+        return (format!("error calling {func}:"), Some(inner.to_string()));
+    }
+    (message.to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_keep_location_and_last_message() {
+        assert_eq!(
+            cleanup_parse_error(
+                "c/templates/t.yaml",
+                "template: c/templates/t.yaml:3: function \"x\" not defined"
+            ),
+            "parse error at (c/templates/t.yaml:3): function \"x\" not defined"
+        );
+    }
+
+    #[test]
+    fn fail_messages_are_extracted() {
+        let e = "template: c/t.yaml:1:3: executing \"c/t.yaml\" at <include \"x\" .>: error calling include: template: c/_h.tpl:2:3: executing \"x\" at <fail \"m\">: error calling fail: HELM_ERR_STARTa\nbHELM_ERR_END";
+        assert_eq!(
+            reformat_exec_error(e),
+            "execution error at (c/t.yaml:1:3): a\nb"
+        );
+    }
+
+    #[test]
+    fn engine_errors_are_traced_and_function_errors_kept() {
+        let e = "template: t:1:3: executing \"t\" at <include \"h\" .>: error calling include: template: h.tpl:2:10: executing \"h\" at <.a.b>: nil pointer evaluating interface {}.b";
+        assert_eq!(
+            reformat_exec_error(e),
+            "t:1:3\n  executing \"t\" at <include \"h\" .>:\n    error calling include:\nh.tpl:2:10\n  executing \"h\" at <.a.b>:\n    nil pointer evaluating interface {}.b"
+        );
+        let raw = "template: t:1:3: executing \"t\" at <index .l 5>: error calling index: index out of range: 5";
+        assert_eq!(reformat_exec_error(raw), raw);
+    }
+}

@@ -1,0 +1,208 @@
+//! Helm's `toToml` (BurntSushi/toml's encoder layout: plain keys first, then `[tables]`
+//! indented two spaces per nesting level) and `fromToml` (integers as int64, errors in an
+//! `Error` key).
+
+use std::collections::BTreeMap;
+
+use crate::template::Value;
+use crate::template::gofmt::format_float;
+
+/// Helm's `toToml`: the TOML text, or the encoder's error message.
+pub fn to_toml(v: &Value) -> String {
+    let Value::Map(m) = v else {
+        return format!(
+            "toml: top-level values must be Go maps or structs (got {})",
+            kind(v)
+        );
+    };
+    let mut out = String::new();
+    let map = m.borrow().clone();
+    write_table(&mut out, &[], &map);
+    out
+}
+
+fn kind(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".into(),
+        other => other.type_name(),
+    }
+}
+
+fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>) {
+    let indent = "  ".repeat(path.len().saturating_sub(1));
+    let key_indent = "  ".repeat(path.len());
+    for (k, v) in map {
+        if is_table(v) || is_table_array(v) || v.is_nil() {
+            continue;
+        }
+        if let Some(text) = scalar(v) {
+            out.push_str(&format!("{key_indent}{} = {text}\n", key(k)));
+        }
+    }
+    let _ = indent;
+    for (k, v) in map {
+        let mut sub = path.to_vec();
+        sub.push(k.clone());
+        let header = sub.iter().map(|s| key(s)).collect::<Vec<_>>().join(".");
+        let ind = "  ".repeat(sub.len() - 1);
+        match v {
+            Value::Map(m) => {
+                if sub.len() == 1 && !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{ind}[{header}]\n"));
+                write_table(out, &sub, &m.borrow().clone());
+            }
+            Value::List(items, _) if is_table_array(v) => {
+                for item in items.iter() {
+                    if let Value::Map(m) = item {
+                        if sub.len() == 1 && !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{ind}[[{header}]]\n"));
+                        write_table(out, &sub, &m.borrow().clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+fn is_table_array(v: &Value) -> bool {
+    matches!(v, Value::List(items, _) if !items.is_empty() && items.iter().all(is_table))
+}
+
+fn key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        quote_toml(k)
+    }
+}
+
+fn quote_toml(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Float(f) => float_text(*f),
+        Value::String(s) => quote_toml(s),
+        Value::List(items, _) => {
+            let parts: Vec<String> = items.iter().filter_map(scalar).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(_) | Value::Nil | Value::Object(_) => return None,
+    })
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format_float(f, 'f', -1);
+    if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+/// Helm's `fromToml`: the document as a map, or `{"Error": message}`.
+pub fn from_toml(text: &str) -> Value {
+    match text.parse::<toml_edit::DocumentMut>() {
+        Ok(doc) => table_value(doc.as_table()),
+        Err(e) => {
+            let mut m = BTreeMap::new();
+            m.insert(
+                "Error".to_string(),
+                Value::String(format!("toml: {}", e.message())),
+            );
+            Value::from(m)
+        }
+    }
+}
+
+fn table_value(t: &toml_edit::Table) -> Value {
+    let m: BTreeMap<String, Value> = t
+        .iter()
+        .map(|(k, item)| (k.to_string(), item_value(item)))
+        .collect();
+    Value::from(m)
+}
+
+fn item_value(item: &toml_edit::Item) -> Value {
+    match item {
+        toml_edit::Item::None => Value::Nil,
+        toml_edit::Item::Value(v) => value_value(v),
+        toml_edit::Item::Table(t) => table_value(t),
+        toml_edit::Item::ArrayOfTables(a) => Value::list(a.iter().map(table_value).collect()),
+    }
+}
+
+fn value_value(v: &toml_edit::Value) -> Value {
+    match v {
+        toml_edit::Value::String(s) => Value::String(s.value().clone()),
+        toml_edit::Value::Integer(i) => Value::Int64(*i.value()),
+        toml_edit::Value::Float(f) => Value::Float(*f.value()),
+        toml_edit::Value::Boolean(b) => Value::Bool(*b.value()),
+        toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
+        toml_edit::Value::Array(a) => Value::list(a.iter().map(value_value).collect()),
+        toml_edit::Value::InlineTable(t) => {
+            let m: BTreeMap<String, Value> = t
+                .iter()
+                .map(|(k, v)| (k.to_string(), value_value(v)))
+                .collect();
+            Value::from(m)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_like_burntsushi() {
+        let j = serde_json::json!({"a": 1, "b": "s", "t": {"x": true}});
+        let v = Value::from_json_go(&j);
+        assert_eq!(to_toml(&v), "a = 1.0\nb = \"s\"\n\n[t]\n  x = true\n");
+    }
+
+    #[test]
+    fn decodes_integers_as_int64() {
+        let v = from_toml("a = 1\nb = \"s\"");
+        let m = v.as_map().map(|m| m.borrow().clone()).unwrap_or_default();
+        assert_eq!(m.get("a"), Some(&Value::Int64(1)));
+        assert_eq!(m.get("b"), Some(&Value::String("s".into())));
+        let bad = from_toml("a = ");
+        assert!(
+            bad.as_map()
+                .is_some_and(|m| m.borrow().contains_key("Error"))
+        );
+    }
+}

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod cli;
 pub mod kinds;
 pub mod render;
+pub mod semver;
 pub mod template;
 pub mod version;
 pub mod vvp;

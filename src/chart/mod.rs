@@ -17,7 +17,7 @@ mod archive;
 pub mod ignore;
 mod loader;
 mod metadata;
-pub mod semver;
+pub use crate::semver;
 
 use serde_json::{Map, Value};
 

@@ -30,7 +30,6 @@ pub use encoding::{b64dec, b64enc, sha256_hex};
 pub use gotime::{GoTime, Location};
 pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
-pub use semver::{Constraints, Version};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, Value};

@@ -37,6 +37,8 @@ pub enum Command {
         #[arg(long)]
         summary: bool,
     },
+    /// Run the operator: the VVP controllers (with `--vvp-url`) until interrupted.
+    Run(crate::vvp::operator::RunArgs),
 }
 
 /// Errors a CLI invocation can end with.
@@ -51,6 +53,9 @@ pub enum CliError {
     /// Building the VVP CRDs failed.
     #[error("cannot build the VVP CRDs")]
     VvpCrds(#[source] crate::vvp::crd::CrdError),
+    /// `rudder run` failed.
+    #[error("rudder run failed")]
+    Run(#[source] crate::vvp::operator::RunError),
 }
 
 /// Runs one parsed invocation.
@@ -67,6 +72,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", kinds_summary());
             Ok(())
         }
+        Command::Run(args) => crate::vvp::operator::run_blocking(args).map_err(CliError::Run),
     }
 }
 

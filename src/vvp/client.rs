@@ -650,6 +650,23 @@ impl VvpClient {
         token: Option<&ApiToken>,
         body: Option<Vec<u8>>,
     ) -> Result<Bytes, VvpError> {
+        let result = self.exchange(endpoint, url, token, body).await;
+        let outcome = match &result {
+            Ok(_) => "success",
+            Err(e) => e.category(),
+        };
+        super::metrics::record_vvp_call(endpoint.as_str(), outcome);
+        result
+    }
+
+    /// The HTTP exchange of [`Self::call_raw`], without accounting.
+    async fn exchange(
+        &self,
+        endpoint: Endpoint,
+        url: String,
+        token: Option<&ApiToken>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Bytes, VvpError> {
         let request = build_request(endpoint, &url, token, body)?;
         let exchange = async {
             let response = self

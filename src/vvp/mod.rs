@@ -4,5 +4,8 @@
 
 pub mod api;
 pub mod client;
+pub mod controller;
 pub mod crd;
 pub mod error;
+pub mod metrics;
+pub mod operator;

@@ -221,6 +221,12 @@ pub struct VpDeploymentStatus {
     /// The VVP `metadata.resourceVersion` last seen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<i64>,
+    /// `createdAt` of the newest VVP event already published as a Kubernetes Event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_time: Option<String>,
+    /// VVP ids of the published events created at `lastEventTime` (ties are possible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_ids: Option<Vec<String>>,
     /// The `metadata.generation` this status describes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,

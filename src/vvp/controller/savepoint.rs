@@ -1,0 +1,168 @@
+//! VpSavepoint: "take a savepoint of deployment X" (or, with `spec.spec.savepointLocation`,
+//! register an existing one as COPIED). The VVP id goes into status right after the POST, and
+//! a STARTED savepoint is polled by requeueing until COMPLETED or FAILED, also after a restart
+//! (the state lives in status). VVP 2.1 cannot delete savepoints, so there is no finalizer and
+//! deleting the object deletes nothing in VVP.
+
+use std::sync::Arc;
+
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+
+use super::status::{self, Ready};
+use super::{Context, Error, finish};
+use crate::vvp::api::{
+    self, API_VERSION_V1, Savepoint, SavepointMetadata, SavepointSpec as ApiSavepointSpec,
+};
+use crate::vvp::client::ApiToken;
+use crate::vvp::crd::VpSavepoint;
+use crate::vvp::crd::savepoint::{SavepointFailure, SavepointState, VpSavepointStatus};
+
+/// Reconciles one VpSavepoint.
+pub async fn reconcile(obj: Arc<VpSavepoint>, ctx: Arc<Context>) -> Result<Action, Error> {
+    if obj.meta().deletion_timestamp.is_some() {
+        return Ok(Action::await_change());
+    }
+    let result = apply(obj.clone(), ctx.clone()).await;
+    finish(obj, ctx, result).await
+}
+
+fn requested_namespace(obj: &VpSavepoint) -> Option<&str> {
+    obj.spec
+        .metadata
+        .as_ref()
+        .and_then(|m| m.namespace.as_deref())
+}
+
+async fn deployment_id(
+    ctx: &Context,
+    obj: &VpSavepoint,
+    ns: &str,
+    token: &ApiToken,
+) -> Result<String, Error> {
+    let given = obj
+        .spec
+        .metadata
+        .as_ref()
+        .and_then(|m| m.deployment_id.as_deref())
+        .filter(|s| !s.is_empty());
+    if let Some(id) = given {
+        return Ok(id.to_owned());
+    }
+    let Some(name) = obj
+        .spec
+        .deployment_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    else {
+        return Err(Error::InvalidSpec(
+            "neither spec.metadata.deploymentId nor spec.deploymentName is set".into(),
+        ));
+    };
+    let found = ctx.vvp.find_deployment_by_name(ns, name, token).await?;
+    found
+        .and_then(|d| d.metadata.and_then(|m| m.id))
+        .ok_or_else(|| Error::Pending {
+            reason: "DeploymentNotFound",
+            message: format!("VVP deployment {ns}/{name} does not exist (yet)"),
+            retry_after: ctx.config.requeue_interval,
+        })
+}
+
+/// The savepoint to POST for `obj`.
+pub fn desired(obj: &VpSavepoint, ns: &str, deployment_id: &str) -> Savepoint {
+    let meta = obj.spec.metadata.clone().unwrap_or_default();
+    Savepoint {
+        api_version: Some(API_VERSION_V1.to_owned()),
+        kind: Some("Savepoint".to_owned()),
+        metadata: Some(SavepointMetadata {
+            namespace: Some(ns.to_owned()),
+            deployment_id: Some(deployment_id.to_owned()),
+            annotations: meta.annotations,
+            ..SavepointMetadata::default()
+        }),
+        spec: obj.spec.spec.as_ref().map(|s| ApiSavepointSpec {
+            savepoint_location: Some(s.savepoint_location.clone()),
+            flink_savepoint_id: Some(s.flink_savepoint_id.clone()).filter(|s| !s.is_empty()),
+        }),
+        status: None,
+    }
+}
+
+fn state_of(sp: &Savepoint) -> Option<SavepointState> {
+    match sp.status.as_ref()?.state? {
+        api::SavepointState::Started => Some(SavepointState::Started),
+        api::SavepointState::Completed => Some(SavepointState::Completed),
+        api::SavepointState::Failed => Some(SavepointState::Failed),
+        api::SavepointState::Unrecognized => None,
+    }
+}
+
+async fn apply(obj: Arc<VpSavepoint>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let ns = ctx.vvp_namespace(requested_namespace(&obj))?;
+    let token = ctx.tokens.token(&ctx, ns).await?;
+    let known_id = obj
+        .status
+        .as_ref()
+        .and_then(|s| s.savepoint_id.clone())
+        .filter(|s| !s.is_empty());
+    let existing = match known_id {
+        Some(id) => match ctx.vvp.get_savepoint(ns, &id, &token).await {
+            Ok(sp) => Some(sp),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let sp = match existing {
+        Some(sp) => sp,
+        None => {
+            let deployment = deployment_id(&ctx, &obj, ns, &token).await?;
+            ctx.vvp
+                .create_savepoint(ns, &desired(&obj, ns, &deployment), &token)
+                .await?
+        }
+    };
+    let state = state_of(&sp);
+    let meta = sp.metadata.clone().unwrap_or_default();
+    let failure = sp.status.as_ref().and_then(|s| s.failure.as_ref());
+    let status = VpSavepointStatus {
+        state,
+        failure: failure.map(|f| SavepointFailure {
+            failed_at: f.failed_at.clone(),
+            message: f.message.clone(),
+            reason: f.reason.clone(),
+        }),
+        savepoint_id: meta.id.clone(),
+        deployment_id: meta.deployment_id.clone(),
+        job_id: meta.job_id.clone(),
+        observed_generation: None,
+        conditions: None,
+    };
+    let (ready, action) = match state {
+        Some(SavepointState::Completed) => (
+            Ready::yes(
+                "Completed",
+                format!("savepoint {} completed", obj.name_any()),
+            ),
+            Action::await_change(),
+        ),
+        Some(SavepointState::Failed) => (
+            Ready::failed(
+                "Failed",
+                failure
+                    .and_then(|f| f.message.clone())
+                    .unwrap_or_else(|| "VVP reports the savepoint FAILED".into()),
+            ),
+            Action::await_change(),
+        ),
+        _ => (
+            Ready::waiting("Started", "VVP is taking the savepoint"),
+            ctx.requeue(),
+        ),
+    };
+    let value = serde_json::to_value(&status)
+        .map_err(|e| Error::InvalidSpec(format!("cannot encode status: {e}")))?;
+    status::update(&*ctx, &*obj, value, &ready).await?;
+    Ok(action)
+}

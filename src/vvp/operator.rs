@@ -43,6 +43,9 @@ pub struct RunArgs {
     /// `$POD_NAMESPACE`, else `default`).
     #[arg(long)]
     pub token_namespace: Option<String>,
+    /// Only reconcile objects in this Kubernetes namespace (default: all).
+    #[arg(long)]
+    pub watch_namespace: Option<String>,
 }
 
 /// Why `rudder run` stopped.
@@ -171,6 +174,7 @@ pub fn config(args: &RunArgs) -> Result<Config, RunError> {
         requeue_interval: Duration::from_secs(args.requeue_interval.max(1)),
         env,
         token_secret_namespace,
+        watch_namespace: args.watch_namespace.clone(),
         ..Config::default()
     })
 }

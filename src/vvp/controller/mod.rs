@@ -77,6 +77,8 @@ pub struct Config {
     pub env: BTreeMap<String, String>,
     /// The Kubernetes namespace holding the API-token Secrets rudder creates.
     pub token_secret_namespace: String,
+    /// Only watch objects in this Kubernetes namespace (all namespaces when `None`).
+    pub watch_namespace: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             vvp_timeout: super::client::DEFAULT_TIMEOUT,
             env: BTreeMap::new(),
             token_secret_namespace: "default".to_owned(),
+            watch_namespace: None,
         }
     }
 }
@@ -239,7 +242,7 @@ pub async fn run(client: Client, config: Config) -> Result<(), StartError> {
     let ctx = Arc::new(Context::new(client.clone(), config, urls)?);
     tracing::info!(?edition, "starting the VVP controllers");
     let targets = Controller::new(
-        Api::<VpDeploymentTarget>::all(client.clone()),
+        watched::<VpDeploymentTarget>(&client, &ctx.config),
         watcher::Config::default(),
     )
     .run(
@@ -249,7 +252,7 @@ pub async fn run(client: Client, config: Config) -> Result<(), StartError> {
     )
     .for_each(log_result);
     let deployments = Controller::new(
-        Api::<VpDeployment>::all(client.clone()),
+        watched::<VpDeployment>(&client, &ctx.config),
         watcher::Config::default(),
     )
     .run(
@@ -259,7 +262,7 @@ pub async fn run(client: Client, config: Config) -> Result<(), StartError> {
     )
     .for_each(log_result);
     let savepoints = Controller::new(
-        Api::<VpSavepoint>::all(client.clone()),
+        watched::<VpSavepoint>(&client, &ctx.config),
         watcher::Config::default(),
     )
     .run(
@@ -270,7 +273,7 @@ pub async fn run(client: Client, config: Config) -> Result<(), StartError> {
     .for_each(log_result);
     if edition == Edition::Enterprise {
         let namespaces = Controller::new(
-            Api::<VpNamespace>::all(client.clone()),
+            watched::<VpNamespace>(&client, &ctx.config),
             watcher::Config::default(),
         )
         .run(
@@ -358,6 +361,14 @@ pub(crate) async fn finish<K: VvpResource>(
         Err(err) => status::report_failure(&*obj, &ctx, err).await,
     }
     result
+}
+
+/// The API the controller of `K` watches: one namespace or all.
+fn watched<K: VvpResource>(client: &Client, config: &Config) -> Api<K> {
+    match &config.watch_namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
 }
 
 /// The API of `obj`'s kind in `obj`'s namespace.

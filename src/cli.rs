@@ -38,7 +38,7 @@ pub enum Command {
         summary: bool,
     },
     /// Run the operator: the VVP controllers (with `--vvp-url`) until interrupted.
-    Run(crate::vvp::operator::RunArgs),
+    Run(Box<crate::vvp::operator::RunArgs>),
 }
 
 /// Errors a CLI invocation can end with.
@@ -72,7 +72,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", kinds_summary());
             Ok(())
         }
-        Command::Run(args) => crate::vvp::operator::run_blocking(args).map_err(CliError::Run),
+        Command::Run(args) => crate::vvp::operator::run_blocking(*args).map_err(CliError::Run),
     }
 }
 

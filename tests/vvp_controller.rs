@@ -197,10 +197,8 @@ impl Harness {
         let start = Instant::now();
         loop {
             let obj = api.get_opt(name).await.expect("get");
-            if let Some(o) = &obj {
-                if check(o) {
-                    return o.clone();
-                }
+            if let Some(o) = obj.as_ref().filter(|o| check(o)) {
+                return o.clone();
             }
             if start.elapsed() > TIMEOUT {
                 panic!("{name}: {what} not reached in time; last: {obj:#?}");
@@ -874,6 +872,17 @@ async fn vvp_down_during_create_and_delete_then_recovery() {
     h.wait_gone::<VpDeploymentTarget>("tgt").await;
     assert!(h.vvp_deployments("default").is_empty());
     assert!(h.vvp_targets("default").is_empty());
-    assert!(rudder::vvp::metrics::vvp_calls("get_deployment_target", "Unreachable") > 0);
+    // Metrics counted the failed calls by endpoint and outcome.
+    use rudder::vvp::metrics::{render, vvp_calls};
+    assert!(
+        vvp_calls("get_api_token", "Unreachable") > 0,
+        "token lookup while down"
+    );
+    assert!(
+        vvp_calls("get_deployment", "Unreachable") > 0,
+        "deletion while down"
+    );
+    assert!(vvp_calls("delete_deployment", "success") > 0);
+    assert!(render().contains("category=\"Unreachable\""));
     h.finish().await;
 }

@@ -494,7 +494,7 @@ async fn apply(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Erro
     let value = serde_json::to_value(&status)
         .map_err(|e| Error::InvalidSpec(format!("cannot encode status: {e}")))?;
     status::update(
-        &*ctx,
+        &ctx,
         &*obj,
         value,
         &readiness(obj.spec.spec.state, observed),

@@ -92,7 +92,7 @@ async fn apply(obj: Arc<VpDeploymentTarget>, ctx: Arc<Context>) -> Result<Action
     };
     let meta = current.metadata.unwrap_or_default();
     status::update(
-        &*ctx,
+        &ctx,
         &*obj,
         json!({
             "deploymentTargetId": meta.id,

@@ -56,6 +56,10 @@ impl Error {
             Self::Kube(_) => "KubernetesError",
             Self::InvalidSpec(_) => "InvalidSpec",
             Self::Pending { reason, .. } => reason,
+            // VVP being down is what matters, not that the token lookup was the first call.
+            Self::Token {
+                source: Some(e), ..
+            } if e.is_transient() => e.category(),
             Self::Token { .. } => "TokenUnavailable",
             Self::Finalizer(_) => "FinalizerError",
         }

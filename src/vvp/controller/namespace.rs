@@ -90,7 +90,7 @@ async fn apply(obj: Arc<VpNamespace>, ctx: Arc<Context>) -> Result<Action, Error
         }
         _ => Ready::waiting("UnknownPhase", "VVP reports no usable lifecycle phase"),
     };
-    status::update(&*ctx, &*obj, json!({ "lifecyclePhase": phase }), &ready).await?;
+    status::update(&ctx, &*obj, json!({ "lifecyclePhase": phase }), &ready).await?;
     Ok(ctx.requeue())
 }
 
@@ -99,7 +99,7 @@ async fn cleanup(obj: Arc<VpNamespace>, ctx: Arc<Context>) -> Result<Action, Err
     match ctx.vvp.delete_namespace(&name, None).await {
         Ok(ns) if ns.lifecycle_phase == Some(LifecyclePhase::Terminating) => {
             status::update(
-                &*ctx,
+                &ctx,
                 &*obj,
                 json!({ "lifecyclePhase": NamespaceLifecyclePhase::Terminating }),
                 &Ready::waiting("Terminating", "VVP is deleting the namespace"),

@@ -163,6 +163,6 @@ async fn apply(obj: Arc<VpSavepoint>, ctx: Arc<Context>) -> Result<Action, Error
     };
     let value = serde_json::to_value(&status)
         .map_err(|e| Error::InvalidSpec(format!("cannot encode status: {e}")))?;
-    status::update(&*ctx, &*obj, value, &ready).await?;
+    status::update(&ctx, &*obj, value, &ready).await?;
     Ok(action)
 }

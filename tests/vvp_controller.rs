@@ -767,6 +767,41 @@ async fn token_is_created_once_and_reused_after_restart() {
     for e in h.events_about("app").await {
         assert!(!serde_json::to_string(&e).unwrap().contains(&stored));
     }
+
+    // The token is revoked in VVP: the 401 makes rudder replace its token and Secret.
+    h.sim()
+        .delete_token("default", auth::VVP_TOKEN_NAME)
+        .expect("revoke");
+    h.api::<VpDeployment>()
+        .patch(
+            "app",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"spec": {"template": {"spec": {"parallelism": 3}}}}})),
+        )
+        .await
+        .unwrap();
+    eventually("change applied with a new token", || async {
+        h.vvp_deployments("default").iter().any(|d| {
+            d.spec
+                .as_ref()
+                .unwrap()
+                .template
+                .as_ref()
+                .unwrap()
+                .spec
+                .as_ref()
+                .unwrap()
+                .parallelism
+                == Some(3)
+        })
+    })
+    .await;
+    assert_eq!(h.count_requests("POST", "/apitokens"), 2);
+    let replaced = secrets.get(&auth::secret_name("default")).await.unwrap();
+    assert_ne!(
+        String::from_utf8(replaced.data.unwrap()[auth::SECRET_KEY].0.clone()).unwrap(),
+        stored
+    );
     h.finish().await;
 
     // With an env token (the admin's), no token is created at all.

@@ -52,9 +52,18 @@ pub fn env_token(env: &BTreeMap<String, String>, ns: &str) -> Option<ApiToken> {
         .map(|v| ApiToken::new(v.clone()))
 }
 
+/// Where a cached token came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// An env variable or the Community placeholder: rudder cannot replace it.
+    Given,
+    /// rudder's own token (from its Secret or just created).
+    Owned,
+}
+
 /// Cached tokens per VVP namespace; creation is serialised by the lock.
 pub struct TokenStore {
-    cache: Mutex<HashMap<String, ApiToken>>,
+    cache: Mutex<HashMap<String, (ApiToken, Source)>>,
 }
 
 impl TokenStore {
@@ -68,12 +77,33 @@ impl TokenStore {
     /// The token for VVP namespace `ns`, created if need be.
     pub async fn token(&self, ctx: &Context, ns: &str) -> Result<ApiToken, Error> {
         let mut cache = self.cache.lock().await;
-        if let Some(token) = cache.get(ns) {
+        if let Some((token, _)) = cache.get(ns) {
             return Ok(token.clone());
         }
-        let token = lookup_or_create(ctx, ns).await?;
-        cache.insert(ns.to_owned(), token.clone());
+        let (token, source) = lookup_or_create(ctx, ns).await?;
+        cache.insert(ns.to_owned(), (token.clone(), source));
         Ok(token)
+    }
+
+    /// VVP rejected the token of `ns` (401): rudder's own token is dropped with its Secret,
+    /// so the next reconcile creates a new one; a given (env) token is only logged about.
+    pub async fn rejected(&self, ctx: &Context, ns: &str) {
+        let source = self.cache.lock().await.get(ns).map(|(_, s)| *s);
+        match source {
+            Some(Source::Owned) => {
+                tracing::warn!(
+                    vvp_namespace = ns,
+                    "VVP rejected rudder's token; replacing it"
+                );
+                if let Err(e) = self.forget(ctx, ns).await {
+                    tracing::warn!(vvp_namespace = ns, error = %e, "cannot drop the rejected token");
+                }
+            }
+            Some(Source::Given) => {
+                tracing::warn!(vvp_namespace = ns, "VVP rejected the configured token");
+            }
+            None => {}
+        }
     }
 
     /// Forgets the token of `ns` and deletes its Secret (the VVP namespace is gone, or the
@@ -94,17 +124,17 @@ fn secrets(ctx: &Context) -> Api<Secret> {
     Api::namespaced(ctx.client.clone(), &ctx.config.token_secret_namespace)
 }
 
-async fn lookup_or_create(ctx: &Context, ns: &str) -> Result<ApiToken, Error> {
+async fn lookup_or_create(ctx: &Context, ns: &str) -> Result<(ApiToken, Source), Error> {
     if let Some(token) = env_token(&ctx.config.env, ns) {
-        return Ok(token);
+        return Ok((token, Source::Given));
     }
     if ctx.config.edition == Edition::Community {
-        return Ok(ApiToken::new(NO_OP_TOKEN));
+        return Ok((ApiToken::new(NO_OP_TOKEN), Source::Given));
     }
     if let Some(token) = stored_token(ctx, ns).await? {
-        return Ok(token);
+        return Ok((token, Source::Owned));
     }
-    create_token(ctx, ns).await
+    Ok((create_token(ctx, ns).await?, Source::Owned))
 }
 
 async fn stored_token(ctx: &Context, ns: &str) -> Result<Option<ApiToken>, Error> {

@@ -451,6 +451,12 @@ fn current_mark(obj: &VpDeployment) -> Option<EventMark> {
 
 async fn apply(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = ctx.vvp_namespace(obj.spec.metadata.namespace.as_deref())?;
+    let result = apply_in(&obj, &ctx, ns).await;
+    ctx.check_token(ns, result).await
+}
+
+async fn apply_in(obj: &Arc<VpDeployment>, ctx: &Arc<Context>, ns: &str) -> Result<Action, Error> {
+    let (obj, ctx) = (obj.clone(), ctx.clone());
     let token = ctx.tokens.token(&ctx, ns).await?;
     let target = target_id(&ctx, &obj, ns, &token).await?;
     let want = desired(&obj, ns, &target)?;
@@ -514,7 +520,17 @@ async fn cleanup(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Er
         Err(e) if e.is_vvp_not_found() => return Ok(Action::await_change()),
         Err(e) => return Err(e),
     };
-    let current = match find_current(&ctx, &obj, ns, &token).await {
+    let result = cleanup_in(&obj, &ctx, ns, &token).await;
+    ctx.check_token(ns, result).await
+}
+
+async fn cleanup_in(
+    obj: &VpDeployment,
+    ctx: &Context,
+    ns: &str,
+    token: &ApiToken,
+) -> Result<Action, Error> {
+    let current = match find_current(ctx, obj, ns, token).await {
         Ok(c) => c,
         Err(e) if e.is_vvp_not_found() => None,
         Err(e) => return Err(e),
@@ -542,7 +558,7 @@ async fn cleanup(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Er
             }),
             ..Deployment::default()
         };
-        ctx.vvp.patch_deployment(ns, &id, &patch, &token).await?;
+        ctx.vvp.patch_deployment(ns, &id, &patch, token).await?;
         return Err(cancelling(format!(
             "cancelling VVP deployment {ns}/{id} before deleting it"
         )));
@@ -553,7 +569,7 @@ async fn cleanup(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Er
             observed_state(&current)
         )));
     }
-    match ctx.vvp.delete_deployment(ns, &id, &token).await {
+    match ctx.vvp.delete_deployment(ns, &id, token).await {
         Ok(_) => Ok(Action::await_change()),
         Err(e) if e.is_not_found() => Ok(Action::await_change()),
         Err(e) if e.is_conflict() => Err(cancelling(format!(

@@ -16,6 +16,7 @@ use crate::vvp::api::{
     API_VERSION_V1, DeploymentTarget, DeploymentTargetMetadata, DeploymentTargetSpec,
     KubernetesTarget,
 };
+use crate::vvp::client::ApiToken;
 use crate::vvp::crd::VpDeploymentTarget;
 
 /// Reconciles one VpDeploymentTarget.
@@ -66,6 +67,16 @@ fn kubernetes_namespace(target: &DeploymentTarget) -> Option<&str> {
 
 async fn apply(obj: Arc<VpDeploymentTarget>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = ctx.vvp_namespace(requested_namespace(&obj))?;
+    let result = apply_in(&obj, &ctx, ns).await;
+    ctx.check_token(ns, result).await
+}
+
+async fn apply_in(
+    obj: &Arc<VpDeploymentTarget>,
+    ctx: &Arc<Context>,
+    ns: &str,
+) -> Result<Action, Error> {
+    let (obj, ctx) = (obj.clone(), ctx.clone());
     let token = ctx.tokens.token(&ctx, ns).await?;
     let name = obj.name_any();
     let want = desired(&obj, ns);
@@ -116,8 +127,18 @@ async fn cleanup(obj: Arc<VpDeploymentTarget>, ctx: Arc<Context>) -> Result<Acti
         Err(e) if e.is_vvp_not_found() => return Ok(Action::await_change()),
         Err(e) => return Err(e),
     };
+    let result = cleanup_in(&obj, &ctx, ns, &token).await;
+    ctx.check_token(ns, result).await
+}
+
+async fn cleanup_in(
+    obj: &VpDeploymentTarget,
+    ctx: &Context,
+    ns: &str,
+    token: &ApiToken,
+) -> Result<Action, Error> {
     let name = obj.name_any();
-    match ctx.vvp.delete_deployment_target(ns, &name, &token).await {
+    match ctx.vvp.delete_deployment_target(ns, &name, token).await {
         Ok(_) => Ok(Action::await_change()),
         Err(e) if e.is_not_found() => Ok(Action::await_change()),
         Err(e) if e.is_conflict() => Err(Error::Pending {

@@ -153,6 +153,14 @@ impl Context {
         Ok(ns)
     }
 
+    /// Passes `result` through; a 401 from VVP makes the token of `ns` be replaced.
+    pub async fn check_token<T>(&self, ns: &str, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(Error::Vvp(super::error::VvpError::Unauthorized { .. })) = &result {
+            self.tokens.rejected(self, ns).await;
+        }
+        result
+    }
+
     /// The success requeue.
     fn requeue(&self) -> Action {
         Action::requeue(self.config.requeue_interval)

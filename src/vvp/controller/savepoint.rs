@@ -100,6 +100,12 @@ fn state_of(sp: &Savepoint) -> Option<SavepointState> {
 
 async fn apply(obj: Arc<VpSavepoint>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = ctx.vvp_namespace(requested_namespace(&obj))?;
+    let result = apply_in(&obj, &ctx, ns).await;
+    ctx.check_token(ns, result).await
+}
+
+async fn apply_in(obj: &Arc<VpSavepoint>, ctx: &Arc<Context>, ns: &str) -> Result<Action, Error> {
+    let (obj, ctx) = (obj.clone(), ctx.clone());
     let token = ctx.tokens.token(&ctx, ns).await?;
     let known_id = obj
         .status

@@ -921,3 +921,151 @@ async fn vvp_down_during_create_and_delete_then_recovery() {
     assert!(render().contains("category=\"Unreachable\""));
     h.finish().await;
 }
+
+/// A free loopback port (bound and released; good enough for a test).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `rudder run` as a process, its stderr collected.
+struct RudderProcess {
+    child: std::process::Child,
+    stderr: Arc<std::sync::Mutex<String>>,
+}
+
+impl RudderProcess {
+    fn spawn(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .arg("run")
+            .args(args)
+            .env("RUST_LOG", "info")
+            .env_remove("APPMANAGER_API_TOKEN")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn rudder run");
+        let stderr = Arc::new(std::sync::Mutex::new(String::new()));
+        let pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Self { child, stderr }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    async fn metrics(&self, port: u16) -> Option<String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .ok()?;
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.ok()?;
+        Some(out)
+    }
+}
+
+impl Drop for RudderProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `rudder run` without a VVP URL keeps the VVP controllers off and says so once; with one
+/// (Community edition here) it reconciles, and `/metrics` counts the VVP calls.
+#[tokio::test]
+async fn rudder_run_binary_flags_and_metrics() {
+    let kubeconfig = support::kubeconfig_path().display().to_string();
+    let port = free_port();
+    let off = RudderProcess::spawn(&[
+        "--kubeconfig",
+        &kubeconfig,
+        "--metrics-addr",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    let mut metrics = None;
+    for _ in 0..150 {
+        metrics = off.metrics(port).await;
+        if metrics.is_some() && off.log().contains("VVP controllers are off") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let metrics = metrics.expect("metrics endpoint answers");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(metrics.contains("# TYPE rudder_vvp_api_calls_total counter"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        off.log().matches("VVP controllers are off").count(),
+        1,
+        "{}",
+        off.log()
+    );
+    drop(off);
+
+    // With a VVP URL: the Community edition against the simulator, one namespace watched.
+    let settings = Settings {
+        auth_required: false,
+        ..Settings::default()
+    };
+    let mut h = Harness::new("vvp-binary", settings, Edition::Community).await;
+    h.stop_controller();
+    let env_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        env_file.path(),
+        "# tokens\nAPPMANAGER_API_TOKEN=from-env-file\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let on = RudderProcess::spawn(&[
+        "--kubeconfig",
+        &kubeconfig,
+        "--vvp-url",
+        &format!("http://{}", h.running.addr),
+        "--vvp-edition",
+        "community",
+        "--requeue-interval",
+        "1",
+        "--watch-namespace",
+        &h.ns,
+        "--env-file",
+        &env_file.path().display().to_string(),
+        "--metrics-addr",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    h.create(target("tgt", "default")).await;
+    h.create(deployment("app", "default", "tgt", 1)).await;
+    h.wait::<VpDeployment, _>("app", "RUNNING", running).await;
+    let text = on.metrics(port).await.expect("metrics");
+    assert!(
+        text.contains(
+            "rudder_vvp_api_calls_total{endpoint=\"create_deployment\",outcome=\"success\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("rudder_vvp_reconciles_total{kind=\"VpDeployment\""));
+    assert!(!on.log().contains("from-env-file"), "tokens never logged");
+    h.delete::<VpDeployment>("app").await;
+    h.delete::<VpDeploymentTarget>("tgt").await;
+    h.wait_gone::<VpDeployment>("app").await;
+    h.wait_gone::<VpDeploymentTarget>("tgt").await;
+    drop(on);
+    h.finish().await;
+}

@@ -1069,3 +1069,119 @@ async fn rudder_run_binary_flags_and_metrics() {
     drop(on);
     h.finish().await;
 }
+
+/// Objects that already exist in VVP are adopted by name: no second POST, the existing id in
+/// status, one PATCH when the spec differs; a target whose Kubernetes namespace differs is
+/// reported (VVP 2.1 cannot update targets) rather than silently ignored.
+#[tokio::test]
+async fn existing_vvp_objects_are_adopted() {
+    let settings = Settings {
+        admin_token: Some("admin".into()),
+        ..Settings::default()
+    };
+    let env = BTreeMap::from([("APPMANAGER_API_TOKEN".to_owned(), "admin".to_owned())]);
+    let mut h = Harness::with_env("vvp-adopt", settings, Edition::Enterprise, env).await;
+    h.stop_controller();
+    let (target_id, deployment_id) = {
+        let mut sim = h.sim();
+        let t = sim
+            .create_target(
+                "default",
+                &json!({"metadata": {"name": "tgt", "namespace": "default"},
+                        "spec": {"kubernetes": {"namespace": "elsewhere"}}}),
+            )
+            .expect("pre-existing target");
+        let target_id = t.metadata.unwrap().id.unwrap();
+        let d = sim
+            .create_deployment(
+                "default",
+                &json!({"metadata": {"name": "app", "namespace": "default"},
+                        "spec": {"state": "RUNNING", "deploymentTargetId": target_id,
+                                 "upgradeStrategy": {"kind": "STATEFUL"},
+                                 "template": {"spec": {"artifact": {"kind": "JAR", "jarUri": "https://example.com/job.jar"},
+                                                       "parallelism": 1}}}}),
+            )
+            .expect("pre-existing deployment");
+        (target_id, d.metadata.unwrap().id.unwrap())
+    };
+    h.start_controller();
+    h.create(target("tgt", "default")).await;
+    h.create(deployment("app", "default", "tgt", 2)).await;
+    let t = h
+        .wait::<VpDeploymentTarget, _>("tgt", "UpdateNotSupported", |t| {
+            is(
+                ready(t.status.as_ref().and_then(|s| s.conditions.as_ref())),
+                "False",
+                "UpdateNotSupported",
+            )
+        })
+        .await;
+    assert_eq!(
+        t.status.unwrap().deployment_target_id.as_deref(),
+        Some(target_id.as_str())
+    );
+    let d = h.wait::<VpDeployment, _>("app", "RUNNING", running).await;
+    assert_eq!(
+        d.status.unwrap().deployment_id.as_deref(),
+        Some(deployment_id.as_str())
+    );
+    assert_eq!(
+        h.count_requests("POST", "/deployments"),
+        0,
+        "adopted, not created"
+    );
+    assert_eq!(h.count_requests("POST", "/deployment-targets"), 0);
+    assert_eq!(
+        h.count_requests("PATCH", "/deployments/"),
+        1,
+        "one PATCH for the difference"
+    );
+    assert_eq!(h.vvp_deployments("default").len(), 1);
+    h.finish().await;
+}
+
+/// A savepoint still STARTED when the controller stops is followed up by the next controller
+/// (its id lives in status), and no second savepoint is requested.
+#[tokio::test]
+async fn savepoint_is_polled_after_restart() {
+    let mut h = Harness::new("vvp-savepoint", Settings::default(), Edition::Enterprise).await;
+    h.create(target("tgt", "default")).await;
+    h.create(deployment("app", "default", "tgt", 1)).await;
+    h.wait::<VpDeployment, _>("app", "RUNNING", running).await;
+    h.set_auto_tick(false);
+    h.create(json!({
+        "apiVersion": "ververicaplatform.fintechstudios.com/v1beta1",
+        "kind": "VpSavepoint",
+        "metadata": {"name": "sp"},
+        "spec": {"deploymentName": "app", "metadata": {"namespace": "default"}}
+    }))
+    .await;
+    h.wait::<VpSavepoint, _>("sp", "STARTED", |s| {
+        s.status.as_ref().and_then(|s| s.state) == Some(crd::savepoint::SavepointState::Started)
+    })
+    .await;
+    h.stop_controller();
+    h.sim().tick();
+    h.start_controller();
+    let sp = h
+        .wait::<VpSavepoint, _>("sp", "COMPLETED", |s| {
+            s.status.as_ref().and_then(|s| s.state)
+                == Some(crd::savepoint::SavepointState::Completed)
+                && is(
+                    ready(s.status.as_ref().and_then(|s| s.conditions.as_ref())),
+                    "True",
+                    "Completed",
+                )
+        })
+        .await;
+    assert!(sp.status.unwrap().job_id.is_some());
+    assert_eq!(h.count_requests("POST", "/savepoints"), 1);
+    h.set_auto_tick(true);
+    h.delete::<VpSavepoint>("sp").await;
+    h.wait_gone::<VpSavepoint>("sp").await;
+    h.delete::<VpDeployment>("app").await;
+    h.delete::<VpDeploymentTarget>("tgt").await;
+    h.wait_gone::<VpDeployment>("app").await;
+    h.wait_gone::<VpDeploymentTarget>("tgt").await;
+    h.finish().await;
+}

@@ -653,6 +653,28 @@ mod tests {
     }
 
     #[test]
+    fn patch_only_on_difference_and_with_resource_version() {
+        let want: Deployment = serde_json::from_value(json!({
+            "metadata": {"name": "app", "labels": {"team": "a"}},
+            "spec": {"state": "RUNNING", "template": {"spec": {"parallelism": 2}}}
+        }))
+        .unwrap();
+        let mut current: Deployment = serde_json::from_value(json!({
+            "metadata": {"id": "x", "name": "app", "resourceVersion": 7, "labels": {"team": "a", "extra": "b"}},
+            "spec": {"state": "RUNNING", "deploymentTargetId": "t", "template": {"spec": {"parallelism": 2}}},
+            "status": {"state": "RUNNING"}
+        }))
+        .unwrap();
+        assert!(patch_for(&want, &current).is_none());
+        current.spec.as_mut().unwrap().state = Some(api::DeploymentState::Cancelled);
+        let patch = serde_json::to_value(patch_for(&want, &current).unwrap()).unwrap();
+        assert_eq!(patch["metadata"]["resourceVersion"], 7);
+        assert_eq!(patch["spec"]["state"], "RUNNING");
+        assert!(patch.get("status").is_none());
+        assert!(patch["metadata"].get("createdAt").is_none());
+    }
+
+    #[test]
     fn event_names_are_dns_subdomains() {
         assert_eq!(event_name("dep", "ABC_1"), "dep.vvp-abc-1");
         let long = "x".repeat(300);

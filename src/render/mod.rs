@@ -43,6 +43,7 @@
 
 pub mod engine;
 pub mod funcs;
+pub mod manifest;
 pub mod objects;
 mod toml;
 pub mod values;

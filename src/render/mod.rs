@@ -49,6 +49,7 @@ pub mod command;
 pub mod dependencies;
 pub mod engine;
 pub mod funcs;
+pub mod manifest;
 pub mod objects;
 pub mod release;
 pub mod slog;

@@ -38,6 +38,7 @@ pub enum Command {
         summary: bool,
     },
     /// Render a chart locally and print the manifests, exactly as `helm template` does.
+    #[command(visible_alias = "template")]
     Render(RenderArgs),
 }
 

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
 use super::release::{ReleaseError, ReleaseOptions, render_release_with};
 
@@ -69,7 +70,6 @@ pub struct TemplateError {
     pub log: Vec<String>,
 }
 
-const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 
 /// Runs `helm template` on `req`.
 pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateError> {
@@ -98,8 +98,24 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
     let validator = schema_validator();
     let rendered = render_release_with(&chart, values, &opts, Some(&validator), &mut log)
         .map_err(|e| fail(release_message(&e), &log))?;
-    let stdout = output(&rendered.rendered, &rendered.crds, req).map_err(|m| fail(m, &log))?;
-    Ok(TemplateOutput { stdout, log })
+    let out_opts = OutputOptions {
+        include_crds: req.include_crds,
+        skip_tests: req.skip_tests,
+        no_hooks: req.no_hooks,
+        show_only: req.show_only.clone(),
+    };
+    let out = template_output_full(&rendered.rendered, &rendered.crds, &out_opts).map_err(|e| {
+        let message = match &e {
+            ManifestError::Yaml { .. } => format!("{e}{DEBUG_HINT}"),
+            ManifestError::ShowOnlyNotFound(_) => e.to_string(),
+        };
+        fail(message, &log)
+    })?;
+    log.extend(out.log);
+    Ok(TemplateOutput {
+        stdout: out.stdout,
+        log,
+    })
 }
 
 /// The error text `helm template` prints for a release error.
@@ -141,25 +157,4 @@ fn merge_maps(mut a: Map<String, Value>, b: Map<String, Value>) -> Map<String, V
 
 fn schema_validator() -> impl Fn(&crate::chart::Chart, &Map<String, Value>) -> Result<(), String> {
     |_c: &crate::chart::Chart, _v: &Map<String, Value>| Ok(())
-}
-
-fn output(
-    rendered: &std::collections::BTreeMap<String, String>,
-    _crds: &[(String, String)],
-    _req: &TemplateRequest,
-) -> Result<String, String> {
-    let mut out = String::new();
-    for (name, text) in rendered {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        if base.starts_with('_') || base == "NOTES.txt" {
-            continue;
-        }
-        for doc in text.split("\n---") {
-            if doc.trim().is_empty() {
-                continue;
-            }
-            out.push_str(&format!("---\n# Source: {name}\n{}\n", doc.trim()));
-        }
-    }
-    Ok(out)
 }

@@ -327,6 +327,11 @@ impl Object for VersionSet {
     fn length(&self) -> Option<usize> {
         Some(self.0.len())
     }
+    fn list_items(&self) -> Option<Rc<Vec<Value>>> {
+        Some(Rc::new(
+            self.0.iter().map(|s| Value::String(s.clone())).collect(),
+        ))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

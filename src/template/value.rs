@@ -84,6 +84,11 @@ pub trait Object: fmt::Debug {
     fn map_entries(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// For named Go slice types with methods (Helm's `common.VersionSet`): the elements,
+    /// so that `range` and Sprig's list functions treat the object as that slice.
+    fn list_items(&self) -> Option<Rc<Vec<Value>>> {
+        None
+    }
     /// Downcasting hook for the embedding layer.
     fn as_any(&self) -> &dyn std::any::Any;
 }

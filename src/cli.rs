@@ -295,8 +295,23 @@ mod tests {
     #[test]
     fn render_takes_helm_template_flags() {
         let cli = Cli::try_parse_from([
-            "rudder", "render", "r", "chart", "-f", "a.yaml,b.yaml", "--set", "x=1,y=2", "-a",
-            "v1/X,v2/Y", "-a", "z/v1", "-s", "templates/a.yaml", "-n", "ns", "--is-upgrade",
+            "rudder",
+            "render",
+            "r",
+            "chart",
+            "-f",
+            "a.yaml,b.yaml",
+            "--set",
+            "x=1,y=2",
+            "-a",
+            "v1/X,v2/Y",
+            "-a",
+            "z/v1",
+            "-s",
+            "templates/a.yaml",
+            "-n",
+            "ns",
+            "--is-upgrade",
         ])
         .expect("parses");
         let Command::Render(args) = cli.command else {

@@ -215,7 +215,9 @@ fn compare_stdout(case: &Case, golden: &str, got: &str) -> Vec<String> {
             _ => false,
         };
         if !same {
-            errs.push(format!("generated document differs beyond its values: {key}"));
+            errs.push(format!(
+                "generated document differs beyond its values: {key}"
+            ));
         }
     }
     errs

@@ -123,10 +123,7 @@ fn go_bad_t(v: &Value) -> String {
         Value::String(s) => format!("%!t(string={s})"),
         Value::Number(n) if n.is_f64() => format!("%!t(float64={})", go_v(v)),
         Value::Number(_) => format!("%!t(int64={})", go_v(v)),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(go_bad_t).collect::<Vec<_>>().join(" ")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(go_bad_t).collect::<Vec<_>>().join(" ")),
         Value::Object(_) => go_v(v),
     }
 }
@@ -300,15 +297,19 @@ mod tests {
 
     #[test]
     fn parent_values_win_and_globals_flow_down() {
-        let sub = chart("sub", json!({"a": 1, "b": {"c": 2}, "global": {"g": "sub"}}), vec![]);
+        let sub = chart(
+            "sub",
+            json!({"a": 1, "b": {"c": 2}, "global": {"g": "sub"}}),
+            vec![],
+        );
         let top = chart(
             "top",
             json!({"sub": {"a": 5}, "global": {"g": "top", "h": {"x": 1}}}),
             vec![sub],
         );
         let mut log = Vec::new();
-        let out = coalesce_values(&top, &map(json!({"sub": {"b": {"c": null}}})), &mut log)
-            .unwrap();
+        let out =
+            coalesce_values(&top, &map(json!({"sub": {"b": {"c": null}}})), &mut log).unwrap();
         assert_eq!(
             Value::Object(out),
             json!({

@@ -70,7 +70,6 @@ pub struct TemplateError {
     pub log: Vec<String>,
 }
 
-
 /// Runs `helm template` on `req`.
 pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateError> {
     let mut log = Vec::new();

@@ -168,7 +168,12 @@ pub fn table<'a>(v: &'a Map<String, Value>, path: &str) -> Result<&'a Map<String
     for n in path.split('.') {
         match t.get(n) {
             Some(Value::Object(m)) => t = m,
-            _ => return Err(format!("{} is not a table", crate::template::gofmt::quote(n))),
+            _ => {
+                return Err(format!(
+                    "{} is not a table",
+                    crate::template::gofmt::quote(n)
+                ));
+            }
         }
     }
     Ok(t)
@@ -239,9 +244,7 @@ fn go_sprint(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "<nil>".into(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => {
-            crate::template::gofmt::format_v(&super::release::to_template_value(other))
-        }
+        Some(other) => crate::template::gofmt::format_v(&super::release::to_template_value(other)),
     }
 }
 

@@ -93,10 +93,14 @@ pub enum ReleaseError {
     #[error("{0}")]
     Values(CoalesceError),
     /// The values violate a chart's `values.schema.json` (the per-chart report follows).
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{0}"
+    )]
     Schema(String),
     /// The root chart's `kubeVersion` rejects the target version.
-    #[error("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}")]
+    #[error(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {version}"
+    )]
     KubeVersion {
         /// The chart's constraint.
         constraint: String,
@@ -112,7 +116,10 @@ impl ReleaseError {
     /// Whether Helm had already created the (failed) release when this error happened:
     /// `helm template` then appends `Use --debug flag to render out invalid YAML`.
     pub fn has_release(&self) -> bool {
-        matches!(self, ReleaseError::KubeVersion { .. } | ReleaseError::Render(_))
+        matches!(
+            self,
+            ReleaseError::KubeVersion { .. } | ReleaseError::Render(_)
+        )
     }
 }
 
@@ -162,7 +169,14 @@ pub fn render_release_with(
         release: &release,
         caps: &caps.to_value(),
     };
-    rec_all_tpls(&tree, &tree.metadata.name, true, &top_values, &ctx, &mut files);
+    rec_all_tpls(
+        &tree,
+        &tree.metadata.name,
+        true,
+        &top_values,
+        &ctx,
+        &mut files,
+    );
     let rendered = Engine::default().render(&files)?;
     let mut crds = Vec::new();
     collect_crds(&tree, &tree.metadata.name, &mut crds);

@@ -31,9 +31,8 @@ pub fn warn(msg: &str, attrs: &[(&str, &str)]) -> String {
 /// slog's `needsQuoting` then `strconv.Quote`.
 fn value(s: &str) -> String {
     let needs = s.is_empty()
-        || s.chars().any(|c| {
-            c == ' ' || c == '=' || c == '"' || c.is_whitespace() || c.is_control()
-        });
+        || s.chars()
+            .any(|c| c == ' ' || c == '=' || c == '"' || c.is_whitespace() || c.is_control());
     if needs { quote(s) } else { s.to_string() }
 }
 
@@ -44,7 +43,10 @@ mod tests {
     #[test]
     fn values_are_quoted_only_when_needed() {
         assert_eq!(
-            warn("returned non-bool value", &[("path", "a.enabled"), ("chart", "c")]),
+            warn(
+                "returned non-bool value",
+                &[("path", "a.enabled"), ("chart", "c")]
+            ),
             "level=WARN msg=\"returned non-bool value\" path=a.enabled chart=c"
         );
         assert_eq!(printf("x=1"), "level=INFO msg=\"x=1\"");

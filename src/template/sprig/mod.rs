@@ -544,7 +544,10 @@ fn register_lists(m: &mut FuncMap) {
         Value::Nil => Ok(Value::Bool(false)),
         Value::List(l, _) => Ok(Value::Bool(l.iter().any(|x| *x == a[0]))),
         Value::Object(o) if o.list_items().is_some() => Ok(Value::Bool(
-            o.list_items().unwrap_or_default().iter().any(|x| *x == a[0]),
+            o.list_items()
+                .unwrap_or_default()
+                .iter()
+                .any(|x| *x == a[0]),
         )),
         other => Err(FuncError::Call(format!(
             "Cannot find has on type {}",

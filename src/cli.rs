@@ -39,7 +39,7 @@ pub enum Command {
     },
     /// Render a chart locally and print the manifests, exactly as `helm template` does.
     #[command(visible_alias = "template")]
-    Render(RenderArgs),
+    Render(Box<RenderArgs>),
 }
 
 /// `rudder render [NAME] CHART [flags]`: the flags of `helm template`.

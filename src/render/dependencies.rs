@@ -115,11 +115,8 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Map<String, Value>, log: &mut V
                 )),
             }
         }
-        if !has_true && has_false {
-            r.enabled = false;
-        } else {
-            r.enabled = true;
-        }
+        // Disabled only when some tag is false and none is true.
+        r.enabled = has_true || !has_false;
     }
 }
 

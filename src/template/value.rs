@@ -409,9 +409,12 @@ impl Value {
                 }
                 serde_json::Value::Object(out)
             }
-            Value::Object(o) => match o.as_map() {
-                Some(m) => Value::Map(m.clone()).to_json_at(depth),
-                None => serde_json::Value::String(o.format_v()),
+            Value::Object(o) => match (o.as_map(), o.list_items()) {
+                (Some(m), _) => Value::Map(m.clone()).to_json_at(depth),
+                (None, Some(items)) => serde_json::Value::Array(
+                    items.iter().map(|v| v.to_json_at(depth + 1)).collect(),
+                ),
+                (None, None) => serde_json::Value::String(o.format_v()),
             },
         }
     }

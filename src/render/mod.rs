@@ -47,6 +47,7 @@ pub mod manifest;
 pub mod objects;
 pub mod strvals;
 mod toml;
+pub mod user_values;
 pub mod values;
 
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use crate::template::gofmt::format_float;
 
 const CASES: &str = include_str!("../testdata/strvals.tsv");
 
-fn typed(v: &Value) -> String {
+pub(crate) fn typed(v: &Value) -> String {
     match v {
         Value::Null => "nil".into(),
         Value::Bool(b) => b.to_string(),

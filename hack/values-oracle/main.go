@@ -1,15 +1,33 @@
+// Command values-oracle runs Helm v4.1.4's own pkg/strvals and pkg/cli/values on test inputs,
+// printing results with Go types (i: int64, f: float64, quoted strings, nil). It produced
+// src/render/testdata/strvals.tsv and src/render/testdata/user_values/expected.txt:
+//
+//	go build -o /tmp/values-oracle .
+//	cut -f1-3 ../../src/render/testdata/strvals.tsv | /tmp/values-oracle strvals
+//	(cd ../../src/render/testdata/user_values && /tmp/values-oracle values < cases.jsonl)
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 
+	"helm.sh/helm/v4/pkg/cli/values"
+	"helm.sh/helm/v4/pkg/getter"
 	"helm.sh/helm/v4/pkg/strvals"
 )
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "strvals" {
+		strvalsMain()
+	} else {
+		valuesMain()
+	}
+}
 
 func typed(v interface{}) string {
 	switch x := v.(type) {
@@ -45,7 +63,7 @@ func typed(v interface{}) string {
 }
 
 // input lines: MODE<TAB>INITIAL_SET<TAB>INPUT ; INITIAL_SET is a --set string applied first (may be empty)
-func main() {
+func strvalsMain() {
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		parts := strings.SplitN(sc.Text(), "\t", 3)
@@ -79,6 +97,23 @@ func main() {
 			fmt.Printf("%s\t%s\t%s\terr %s\n", mode, init, in, err)
 		} else {
 			fmt.Printf("%s\t%s\t%s\tok %s\n", mode, init, in, typed(m))
+		}
+	}
+}
+
+// each line of stdin: a JSON values.Options
+func valuesMain() {
+	dec := json.NewDecoder(os.Stdin)
+	for {
+		var o values.Options
+		if err := dec.Decode(&o); err != nil {
+			return
+		}
+		m, err := o.MergeValues(getter.Providers{})
+		if err != nil {
+			fmt.Println("err " + err.Error())
+		} else {
+			fmt.Println("ok " + typed(m))
 		}
 	}
 }

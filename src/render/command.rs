@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
+use super::user_values::UserValues;
 use super::release::{ReleaseError, ReleaseOptions, render_release_with};
 
 /// The inputs of `helm template [NAME] CHART [flags]`.
@@ -126,33 +127,21 @@ fn release_message(e: &ReleaseError) -> String {
     }
 }
 
-// --- Temporary stand-ins until the output/values/schema stages are merged. ---
-
-/// Helm's `values.Options.MergeValues` (stand-in: `-f` files only).
+/// Helm's `values.Options.MergeValues` over the request's `-f`/`--set*` flags.
 fn user_values(req: &TemplateRequest) -> Result<Map<String, Value>, String> {
-    let mut base = Map::new();
-    for f in &req.values_files {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let cur = crate::yaml::parse_values(&text)
-            .map_err(|e| format!("failed to parse {}: {e}", f.display()))?;
-        base = merge_maps(base, cur);
+    UserValues {
+        values_files: req.values_files.clone(),
+        set: req.set.clone(),
+        set_string: req.set_string.clone(),
+        set_json: req.set_json.clone(),
+        set_file: req.set_file.clone(),
+        set_literal: req.set_literal.clone(),
     }
-    Ok(base)
+    .merge()
+    .map_err(|e| e.to_string())
 }
 
-fn merge_maps(mut a: Map<String, Value>, b: Map<String, Value>) -> Map<String, Value> {
-    for (k, v) in b {
-        match (a.remove(&k), v) {
-            (Some(Value::Object(x)), Value::Object(y)) => {
-                a.insert(k, Value::Object(merge_maps(x, y)));
-            }
-            (_, v) => {
-                a.insert(k, v);
-            }
-        }
-    }
-    a
-}
+// --- Temporary stand-in until the schema stage is merged. ---
 
 fn schema_validator() -> impl Fn(&crate::chart::Chart, &Map<String, Value>) -> Result<(), String> {
     |_c: &crate::chart::Chart, _v: &Map<String, Value>| Ok(())

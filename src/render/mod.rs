@@ -53,7 +53,9 @@ pub mod manifest;
 pub mod objects;
 pub mod release;
 pub mod slog;
+pub mod strvals;
 mod toml;
+pub mod user_values;
 pub mod values;
 
 use std::collections::BTreeMap;

@@ -28,6 +28,8 @@ fn request(args: &[&str]) -> TemplateRequest {
             "--is-upgrade" => req.is_upgrade = true,
             "--kube-version" => req.kube_version = Some(next()),
             "--api-versions" => req.api_versions.push(next()),
+            "--set" => req.set.push(next()),
+            "--name" => req.release_name = Some(next()),
             other => panic!("unknown test flag {other}"),
         }
     }
@@ -91,4 +93,14 @@ fn chart_kube_version_constraint_is_checked() {
 #[test]
 fn invalid_kube_version_is_rejected() {
     check("bad-kube", &["--kube-version", "abc"]);
+}
+
+#[test]
+fn invalid_release_names_are_rejected_with_helms_log_line() {
+    check("bad-name", &["--name", "Bad_Name"]);
+}
+
+#[test]
+fn subchart_values_must_be_tables() {
+    check("sub-not-table", &["--set", "sub=x"]);
 }

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
-use super::user_values::UserValues;
 use super::release::{ReleaseError, ReleaseOptions, render_release_with};
+use super::user_values::UserValues;
 
 /// The inputs of `helm template [NAME] CHART [flags]`.
 #[derive(Debug, Clone, Default)]
@@ -83,8 +83,9 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
     {
         return Err(fail(format!("invalid kube version '{v}': {e}"), &log));
     }
+    let path = locate_chart(&req.chart.to_string_lossy()).map_err(|m| fail(m, &log))?;
     let values = user_values(req).map_err(|m| fail(m, &log))?;
-    let chart = crate::chart::load(&req.chart).map_err(|e| fail(e.to_string(), &log))?;
+    let chart = crate::chart::load(&path).map_err(|e| fail(e.to_string(), &log))?;
     let opts = ReleaseOptions {
         release_name: req
             .release_name
@@ -116,6 +117,31 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
         stdout: out.stdout,
         log,
     })
+}
+
+/// Helm's `LocateChart` for local charts: an existing path is used as is; anything else would
+/// be a repository or OCI reference, which rudder does not fetch (Helm's errors for the
+/// common cases).
+fn locate_chart(name: &str) -> Result<PathBuf, String> {
+    let name = name.trim();
+    let path = PathBuf::from(name);
+    if path.exists() {
+        return Ok(path);
+    }
+    if path.is_absolute() || name.starts_with('.') {
+        return Err(format!("path {name:?} not found"));
+    }
+    if name.starts_with("oci://") {
+        return Err(format!(
+            "cannot fetch {name}: rudder renders local charts only (a directory or .tgz)"
+        ));
+    }
+    match name.split_once('/') {
+        Some((repo, _)) => Err(format!("repo {repo} not found")),
+        None => Err(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+        )),
+    }
 }
 
 /// The error text `helm template` prints for a release error.

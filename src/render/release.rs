@@ -22,6 +22,7 @@ use super::objects::{Capabilities, Files, KubeVersion, Values};
 use super::slog;
 use crate::chart::{self, Chart, Dependency, Metadata};
 use crate::template::Value;
+use crate::template::gofmt::quote;
 
 /// What `helm template` takes from its flags besides values.
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ pub enum ReleaseError {
     #[error("{0}")]
     Chart(#[from] chart::Error),
     /// The release name is invalid.
-    #[error("release name check failed: release name {name:?}: {message}")]
+    #[error("release name check failed: release name {}: {message}", quote(name))]
     InvalidName {
         /// The name given.
         name: String,
@@ -154,9 +155,25 @@ pub fn render_release_with(
     if chart.metadata.declared_dependencies().next().is_some() {
         chart.check_dependencies()?;
     }
-    validate_release_name(&opts.release_name)?;
+    validate_release_name(&opts.release_name).inspect_err(|e| {
+        if let ReleaseError::InvalidName { name, message } = e {
+            let err = format!("release name {}: {message}", quote(name));
+            log.push(slog::line(
+                "ERROR",
+                "release name check failed",
+                &[("error", &err)],
+            ));
+        }
+    })?;
     let mut tree = chart.clone();
-    process_dependencies(&mut tree, &user_values, log).map_err(ReleaseError::Dependencies)?;
+    process_dependencies(&mut tree, &user_values, log).map_err(|e| {
+        log.push(slog::line(
+            "ERROR",
+            "chart dependencies processing failed",
+            &[("error", &e.to_string())],
+        ));
+        ReleaseError::Dependencies(e)
+    })?;
     let values = coalesce_values(&tree, &user_values, log).map_err(ReleaseError::Values)?;
     if let Some(validate) = schema {
         validate(&tree, &values).map_err(ReleaseError::Schema)?;

@@ -104,3 +104,37 @@ fn invalid_release_names_are_rejected_with_helms_log_line() {
 fn subchart_values_must_be_tables() {
     check("sub-not-table", &["--set", "sub=x"]);
 }
+
+#[test]
+fn the_binary_prints_the_same_and_fails_like_helm() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args(args)
+            .current_dir(dir())
+            .output()
+            .expect("run rudder")
+    };
+    let golden = |f: &str| fs::read_to_string(dir().join("golden").join(f)).unwrap();
+    let ok = run(&["render", "golden", "parent", "-n", "ns"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), golden("default.yaml"));
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stderr),
+        golden("default.stderr")
+    );
+    let bad = run(&[
+        "template",
+        "golden",
+        "parent",
+        "-n",
+        "ns",
+        "--kube-version",
+        "1.19.0",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr),
+        golden("kube-too-old.stderr")
+    );
+}

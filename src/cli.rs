@@ -91,6 +91,15 @@ pub struct RenderArgs {
     /// Set `.Release.IsUpgrade` instead of `.Release.IsInstall`.
     #[arg(long = "is-upgrade")]
     pub is_upgrade: bool,
+    /// Generate the name (and omit NAME); like `helm template`, the name is `release-name`.
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// Template (Go text/template with Sprig) producing the release name (and omit NAME).
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
+    /// Do not validate values against `values.schema.json`.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
 }
 
 impl RenderArgs {
@@ -103,6 +112,9 @@ impl RenderArgs {
         };
         crate::render::command::TemplateRequest {
             release_name: name,
+            generate_name: self.generate_name,
+            name_template: self.name_template.clone(),
+            skip_schema_validation: self.skip_schema_validation,
             chart: chart.into(),
             values_files: self.values.clone(),
             set: self.set.clone(),

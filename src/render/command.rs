@@ -19,6 +19,12 @@ use super::user_values::UserValues;
 pub struct TemplateRequest {
     /// Release name; `release-name` when omitted, as `helm template` does.
     pub release_name: Option<String>,
+    /// `-g/--generate-name` (without NAME, `helm template` still uses `release-name`).
+    pub generate_name: bool,
+    /// `--name-template`: a Sprig template producing the release name (without NAME).
+    pub name_template: Option<String>,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
     /// Chart directory or `.tgz` archive.
     pub chart: PathBuf,
     /// `-f/--values` files in order.
@@ -83,14 +89,12 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
     {
         return Err(fail(format!("invalid kube version '{v}': {e}"), &log));
     }
+    let release_name = release_name(req).map_err(|m| fail(m, &log))?;
     let path = locate_chart(&req.chart.to_string_lossy()).map_err(|m| fail(m, &log))?;
     let values = user_values(req).map_err(|m| fail(m, &log))?;
     let chart = crate::chart::load(&path).map_err(|e| fail(e.to_string(), &log))?;
     let opts = ReleaseOptions {
-        release_name: req
-            .release_name
-            .clone()
-            .unwrap_or_else(|| "release-name".into()),
+        release_name,
         namespace: req.namespace.clone().unwrap_or_else(|| "default".into()),
         kube_version: req.kube_version.clone(),
         api_versions: req.api_versions.clone(),
@@ -117,6 +121,32 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
         stdout: out.stdout,
         log,
     })
+}
+
+/// Helm's `NameAndChart` as `helm template` calls it (with `release-name` preset).
+fn release_name(req: &TemplateRequest) -> Result<String, String> {
+    if let Some(name) = &req.release_name {
+        if req.generate_name {
+            return Err("cannot set --generate-name and also specify a name".into());
+        }
+        if req.name_template.as_deref().is_some_and(|t| !t.is_empty()) {
+            return Err("cannot set --name-template and also specify a name".into());
+        }
+        return Ok(name.clone());
+    }
+    match req.name_template.as_deref() {
+        Some(t) if !t.is_empty() => name_from_template(t),
+        _ => Ok("release-name".into()),
+    }
+}
+
+/// Helm's `TemplateName`: the template executed with Sprig's functions and no data.
+fn name_from_template(text: &str) -> Result<String, String> {
+    let mut t = crate::template::Template::new("name-template");
+    t.funcs(&crate::template::sprig::funcs());
+    t.parse("name-template", text).map_err(|e| e.to_string())?;
+    t.execute("name-template", &crate::template::Value::Nil)
+        .map_err(|e| e.to_string())
 }
 
 /// Helm's `LocateChart` for local charts: an existing path is used as is; anything else would

@@ -45,6 +45,7 @@ pub mod engine;
 pub mod funcs;
 pub mod manifest;
 pub mod objects;
+pub mod schema;
 pub mod strvals;
 mod toml;
 pub mod user_values;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
-use super::release::{ReleaseError, ReleaseOptions, render_release_with};
+use super::release::{ReleaseError, ReleaseOptions, render_release_logged};
 use super::user_values::UserValues;
 
 /// The inputs of `helm template [NAME] CHART [flags]`.
@@ -99,9 +99,9 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
         kube_version: req.kube_version.clone(),
         api_versions: req.api_versions.clone(),
         is_upgrade: req.is_upgrade,
+        skip_schema_validation: req.skip_schema_validation,
     };
-    let validator = schema_validator();
-    let rendered = render_release_with(&chart, values, &opts, Some(&validator), &mut log)
+    let rendered = render_release_logged(&chart, values, &opts, &mut log)
         .map_err(|e| fail(release_message(&e), &log))?;
     let out_opts = OutputOptions {
         include_crds: req.include_crds,
@@ -195,10 +195,4 @@ fn user_values(req: &TemplateRequest) -> Result<Map<String, Value>, String> {
     }
     .merge()
     .map_err(|e| e.to_string())
-}
-
-// --- Temporary stand-in until the schema stage is merged. ---
-
-fn schema_validator() -> impl Fn(&crate::chart::Chart, &Map<String, Value>) -> Result<(), String> {
-    |_c: &crate::chart::Chart, _v: &Map<String, Value>| Ok(())
 }

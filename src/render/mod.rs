@@ -53,6 +53,7 @@ pub mod manifest;
 pub mod objects;
 pub mod release;
 pub mod slog;
+pub mod schema;
 pub mod strvals;
 mod toml;
 pub mod user_values;

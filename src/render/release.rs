@@ -37,6 +37,8 @@ pub struct ReleaseOptions {
     pub api_versions: Vec<String>,
     /// `--is-upgrade`: `.Release.IsUpgrade` true and `.Release.IsInstall` false.
     pub is_upgrade: bool,
+    /// `--skip-schema-validation`: do not check values against `values.schema.json`.
+    pub skip_schema_validation: bool,
 }
 
 impl Default for ReleaseOptions {
@@ -48,6 +50,7 @@ impl Default for ReleaseOptions {
             kube_version: None,
             api_versions: Vec::new(),
             is_upgrade: false,
+            skip_schema_validation: false,
         }
     }
 }
@@ -124,27 +127,22 @@ impl ReleaseError {
     }
 }
 
-/// Validates chart values against `values.schema.json` files: returns the per-chart report
-/// (without Helm's heading line) on failure.
-pub type SchemaValidator<'a> = &'a dyn Fn(&Chart, &Map<String, Json>) -> Result<(), String>;
-
-/// Renders `chart` with user values `user_values` (already merged from `-f`/`--set*`) as
-/// `helm template` does, without schema validation (see [`render_release_with`]).
+/// Renders `chart` with user values `user_values` (already merged from `-f`/`--set*`, see
+/// [`super::user_values`]) as `helm template` does, schema validation included.
 pub fn render_release(
     chart: &Chart,
     user_values: Map<String, Json>,
     opts: &ReleaseOptions,
 ) -> Result<RenderedRelease, ReleaseError> {
-    render_release_with(chart, user_values, opts, None, &mut Vec::new())
+    render_release_logged(chart, user_values, opts, &mut Vec::new())
 }
 
-/// [`render_release`] with an optional schema validator, logging into `log` (kept on failure,
-/// as Helm prints its log lines before the error).
-pub fn render_release_with(
+/// [`render_release`], logging into `log` (kept on failure, as Helm prints its log lines
+/// before the error).
+pub fn render_release_logged(
     chart: &Chart,
     user_values: Map<String, Json>,
     opts: &ReleaseOptions,
-    schema: Option<SchemaValidator<'_>>,
     log: &mut Vec<String>,
 ) -> Result<RenderedRelease, ReleaseError> {
     let caps = capabilities(opts)?;
@@ -175,8 +173,9 @@ pub fn render_release_with(
         ReleaseError::Dependencies(e)
     })?;
     let values = coalesce_values(&tree, &user_values, log).map_err(ReleaseError::Values)?;
-    if let Some(validate) = schema {
-        validate(&tree, &values).map_err(ReleaseError::Schema)?;
+    if !opts.skip_schema_validation {
+        super::schema::validate_chart_values(&tree, &values)
+            .map_err(|e| ReleaseError::Schema(e.0))?;
     }
     check_kube_version(&tree.metadata, &caps)?;
     let release = release_value(opts);

@@ -37,8 +37,103 @@ pub enum Command {
         #[arg(long)]
         summary: bool,
     },
+    /// Render a chart locally and print the manifests, exactly as `helm template` does.
+    #[command(visible_alias = "template")]
+    Render(Box<RenderArgs>),
     /// Run the operator: the VVP controllers (with `--vvp-url`) until interrupted.
     Run(Box<crate::vvp::operator::RunArgs>),
+}
+
+/// `rudder render [NAME] CHART [flags]`: the flags of `helm template`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RenderArgs {
+    /// `[NAME] CHART`: the release name (default `release-name`) and the chart directory or
+    /// `.tgz` archive.
+    #[arg(value_name = "NAME_AND_CHART", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Values files, merged in order (repeatable, comma-separated too).
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<std::path::PathBuf>,
+    /// Set values (`a.b=c,d=e`, lists `{x,y}`, indexes `a[0]=x`).
+    #[arg(long)]
+    pub set: Vec<String>,
+    /// Set values, always as strings.
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// Set JSON values (`a={"b":1}`).
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// Set values from files (`key=path`).
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// Set literal string values (no parsing of the value).
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+    /// Release namespace (`.Release.Namespace`).
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions` (repeatable, comma-separated too).
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// Print the CRDs of the `crds/` directories too.
+    #[arg(long = "include-crds")]
+    pub include_crds: bool,
+    /// Do not print test hooks.
+    #[arg(long = "skip-tests")]
+    pub skip_tests: bool,
+    /// Do not print hooks.
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Only print the manifests of these templates (repeatable; globs allowed).
+    #[arg(short = 's', long = "show-only")]
+    pub show_only: Vec<String>,
+    /// Set `.Release.IsUpgrade` instead of `.Release.IsInstall`.
+    #[arg(long = "is-upgrade")]
+    pub is_upgrade: bool,
+    /// Generate the name (and omit NAME); like `helm template`, the name is `release-name`.
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// Template (Go text/template with Sprig) producing the release name (and omit NAME).
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
+    /// Do not validate values against `values.schema.json`.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+}
+
+impl RenderArgs {
+    /// The library request for these arguments.
+    pub fn request(&self) -> crate::render::command::TemplateRequest {
+        let (name, chart) = match self.args.as_slice() {
+            [name, chart, ..] => (Some(name.clone()), chart.clone()),
+            [chart] => (None, chart.clone()),
+            [] => (None, String::new()),
+        };
+        crate::render::command::TemplateRequest {
+            release_name: name,
+            generate_name: self.generate_name,
+            name_template: self.name_template.clone(),
+            skip_schema_validation: self.skip_schema_validation,
+            chart: chart.into(),
+            values_files: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            set_json: self.set_json.clone(),
+            set_file: self.set_file.clone(),
+            set_literal: self.set_literal.clone(),
+            namespace: self.namespace.clone(),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+            is_upgrade: self.is_upgrade,
+            include_crds: self.include_crds,
+            skip_tests: self.skip_tests,
+            no_hooks: self.no_hooks,
+            show_only: self.show_only.clone(),
+        }
+    }
 }
 
 /// Errors a CLI invocation can end with.
@@ -53,6 +148,9 @@ pub enum CliError {
     /// Building the VVP CRDs failed.
     #[error("cannot build the VVP CRDs")]
     VvpCrds(#[source] crate::vvp::crd::CrdError),
+    /// `render` failed; the message is Helm's (`helm template`'s) error text.
+    #[error("{0}")]
+    Render(String),
     /// `rudder run` failed.
     #[error("rudder run failed")]
     Run(#[source] crate::vvp::operator::RunError),
@@ -72,7 +170,31 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", kinds_summary());
             Ok(())
         }
+        Command::Render(args) => render(&args),
         Command::Run(args) => crate::vvp::operator::run_blocking(*args).map_err(CliError::Run),
+    }
+}
+
+/// `rudder render`: Helm's log lines to stderr, manifests to stdout.
+fn render(args: &RenderArgs) -> Result<(), CliError> {
+    use std::io::Write;
+    match crate::render::command::helm_template(&args.request()) {
+        Ok(out) => {
+            for line in &out.log {
+                eprintln!("{line}");
+            }
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`rudder render ... | head`) is not an error worth reporting.
+            let _ = stdout.write_all(out.stdout.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+        Err(e) => {
+            for line in &e.log {
+                eprintln!("{line}");
+            }
+            Err(CliError::Render(e.message))
+        }
     }
 }
 
@@ -186,6 +308,44 @@ mod tests {
             );
             assert!(summary.contains(&format!("{}.{}", kind.kind, kind.group)));
         }
+    }
+
+    #[test]
+    fn render_takes_helm_template_flags() {
+        let cli = Cli::try_parse_from([
+            "rudder",
+            "render",
+            "r",
+            "chart",
+            "-f",
+            "a.yaml,b.yaml",
+            "--set",
+            "x=1,y=2",
+            "-a",
+            "v1/X,v2/Y",
+            "-a",
+            "z/v1",
+            "-s",
+            "templates/a.yaml",
+            "-n",
+            "ns",
+            "--is-upgrade",
+        ])
+        .expect("parses");
+        let Command::Render(args) = cli.command else {
+            panic!("not render");
+        };
+        let req = args.request();
+        assert_eq!(req.release_name.as_deref(), Some("r"));
+        assert_eq!(req.values_files.len(), 2);
+        assert_eq!(req.set, vec!["x=1,y=2"]);
+        assert_eq!(req.api_versions, vec!["v1/X", "v2/Y", "z/v1"]);
+        assert!(req.is_upgrade);
+        let one = Cli::try_parse_from(["rudder", "render", "chart"]).expect("parses");
+        let Command::Render(args) = one.command else {
+            panic!("not render");
+        };
+        assert_eq!(args.request().release_name, None);
     }
 
     #[test]

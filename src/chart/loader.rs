@@ -286,6 +286,15 @@ fn merge_maps(mut a: Map<String, Value>, b: Map<String, Value>) -> Map<String, V
     a
 }
 
+/// Helm's `loader.LoadValues` for any values text (e.g. a `-f` file): every document read as
+/// a map (numbers float64) and merged; the error is Helm's message without a file name.
+pub fn load_values_text(text: &str) -> Result<Map<String, Value>, String> {
+    load_values(text).map_err(|e| match e {
+        Error::Parse { message, .. } => message,
+        other => other.to_string(),
+    })
+}
+
 /// Helm's `LoadValues` for `values.yaml`: every document read as a map and merged.
 fn load_values(text: &str) -> Result<Map<String, Value>, Error> {
     let err = |message: String| Error::Parse {

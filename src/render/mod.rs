@@ -10,6 +10,9 @@
 //!   `getHostByName` (always `""`: DNS disabled as in `helm template`).
 //! - [`values::coalesce_values`] merges user values over chart values (Helm's coalescing,
 //!   single chart) and reports Helm's warnings as data.
+//! - [`release::render_release`] renders a whole chart tree as `helm template` does
+//!   (dependencies, tree-wide coalescing in [`chart_values`], per-chart top-level objects),
+//!   returning the engine output and CRDs for the output stage.
 //! - [`objects`] holds the Go objects of the top-level data: [`objects::Capabilities`]
 //!   (defaults: what `helm template` v4.1.4 reports offline), [`objects::Files`] and
 //!   [`objects::Values`] (`common.Values`: a map with `YAML`/`AsMap`/`Table` methods);
@@ -41,10 +44,19 @@
 //! Values read from files must be converted with `Value::from_json_go` (every number a
 //! float64), as Helm does.
 
+pub mod chart_values;
+pub mod command;
+pub mod dependencies;
 pub mod engine;
 pub mod funcs;
+pub mod manifest;
 pub mod objects;
+pub mod release;
+pub mod schema;
+pub mod slog;
+pub mod strvals;
 mod toml;
+pub mod user_values;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -53,6 +65,7 @@ use crate::template::Value;
 
 pub use engine::{Engine, RenderError, TemplateFile};
 pub use objects::{Capabilities, Files};
+pub use release::{ReleaseError, ReleaseOptions, RenderedRelease, render_release};
 
 /// `.Release` as `helm template`/`install` sets it.
 #[derive(Debug, Clone)]

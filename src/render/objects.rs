@@ -7,7 +7,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::template::gofmt::format_v;
+use crate::template::gofmt::{format_v, quote};
 use crate::template::{FuncError, MapRef, Object, Value};
 
 /// API versions Helm v4 reports as available without a cluster (`common.DefaultVersionSet`
@@ -72,11 +72,97 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "apiextensions.k8s.io/v1beta1",
 ];
 
+/// Helm's `common.KubeVersion`: the Kubernetes version as given (`Version`, also
+/// `GitVersion`), its normalized form used for constraint checks and printing (`String`), and
+/// the major and minor numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeVersion {
+    /// Full version with a `v` prefix, as given (e.g. `v1.13.0+icp`).
+    pub version: String,
+    /// Normalized version (e.g. `v1.13.0`): what `String` returns and constraints check.
+    pub normalized: String,
+    /// Major number as text.
+    pub major: String,
+    /// Minor number as text.
+    pub minor: String,
+}
+
+impl KubeVersion {
+    /// Helm's `common.ParseKubeVersion` (Kubernetes' generic version parsing): `v` prefix
+    /// optional, at least two numeric components, anything after them ignored. The error
+    /// text is Kubernetes' wording.
+    pub fn parse(text: &str) -> Result<KubeVersion, String> {
+        let trimmed = text.trim_start();
+        let body = trimmed.strip_prefix('v').unwrap_or(trimmed);
+        let numbers_end = numeric_prefix_len(body);
+        if numbers_end == 0 {
+            return Err(format!("could not parse {} as version", quote(text)));
+        }
+        let components: Vec<&str> = body[..numbers_end].split('.').collect();
+        if components.len() < 2 {
+            return Err(format!("illegal version string {}", quote(text)));
+        }
+        let mut nums = Vec::with_capacity(components.len());
+        for (i, comp) in components.iter().enumerate() {
+            if i == 0 && comp.starts_with('0') && *comp != "0" {
+                return Err(format!(
+                    "illegal zero-prefixed version component {} in {}",
+                    quote(comp),
+                    quote(text)
+                ));
+            }
+            let n: u64 = comp.parse().map_err(|_| {
+                format!(
+                    "illegal non-numeric version component {} in {}: strconv.ParseUint: parsing {}: value out of range",
+                    quote(comp),
+                    quote(text),
+                    quote(comp)
+                )
+            })?;
+            nums.push(n.to_string());
+        }
+        let version = if text.starts_with('v') {
+            text.to_string()
+        } else {
+            format!("v{text}")
+        };
+        Ok(KubeVersion {
+            version,
+            normalized: format!("v{}", nums.join(".")),
+            major: nums[0].clone(),
+            minor: nums[1].clone(),
+        })
+    }
+}
+
+/// Length of the leading `N(.N)*` part of `s` (a trailing `.` not followed by a digit is
+/// not part of it).
+fn numeric_prefix_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut end = 0;
+    loop {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return end;
+        }
+        end = i;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+        } else {
+            return end;
+        }
+    }
+}
+
 /// Helm's `.Capabilities`: what the (possibly simulated) cluster and Helm offer.
 #[derive(Debug, Clone)]
 pub struct Capabilities {
-    /// Kubernetes version, e.g. `v1.35.0`.
-    pub kube_version: String,
+    /// Kubernetes version (default `v1.35.0`).
+    pub kube_version: KubeVersion,
     /// Available API versions (`group/version` and optionally `group/version/Kind`).
     pub api_versions: Vec<String>,
     /// Helm's build information.
@@ -102,7 +188,12 @@ impl Default for Capabilities {
     /// What `helm template` v4.1.4 uses without a cluster.
     fn default() -> Self {
         Capabilities {
-            kube_version: "v1.35.0".into(),
+            kube_version: KubeVersion {
+                version: "v1.35.0".into(),
+                normalized: "v1.35.0".into(),
+                major: "1".into(),
+                minor: "35".into(),
+            },
             api_versions: DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect(),
             helm_version: HelmVersion {
                 version: "v4.1.4".into(),
@@ -132,7 +223,9 @@ impl Object for CapsObject {
     fn field(&self, name: &str) -> Option<Value> {
         let c = &self.0;
         match name {
-            "KubeVersion" => Some(Value::Object(Rc::new(KubeVersion(c.kube_version.clone())))),
+            "KubeVersion" => Some(Value::Object(Rc::new(KubeVersionObject(
+                c.kube_version.clone(),
+            )))),
             "APIVersions" => Some(Value::Object(Rc::new(VersionSet(c.api_versions.clone())))),
             "HelmVersion" => Some(Value::Object(Rc::new(BuildInfo(c.helm_version.clone())))),
             _ => None,
@@ -141,11 +234,13 @@ impl Object for CapsObject {
     fn format_v(&self) -> String {
         let c = &self.0;
         let h = &c.helm_version;
+        let k = &c.kube_version;
         format!(
-            "&{{{{{} {} {}}} [{}] {{{} {} {} {} {}}}}}",
-            c.kube_version,
-            major(&c.kube_version),
-            minor(&c.kube_version),
+            "&{{{{{} {} {} {}}} [{}] {{{} {} {} {} {}}}}}",
+            k.version,
+            k.normalized,
+            k.major,
+            k.minor,
             c.api_versions.join(" "),
             h.version,
             h.git_commit,
@@ -159,35 +254,21 @@ impl Object for CapsObject {
     }
 }
 
-fn major(v: &str) -> String {
-    v.trim_start_matches('v')
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn minor(v: &str) -> String {
-    v.trim_start_matches('v')
-        .split('.')
-        .nth(1)
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// `common.KubeVersion`: `Version`, `Major`, `Minor` and the `GitVersion`/`String` methods.
+/// `common.KubeVersion`: `Version`, `Major`, `Minor` and the `GitVersion`/`String` methods;
+/// printed through its `String` method (the normalized version), as text/template does for
+/// an addressable struct field.
 #[derive(Debug)]
-struct KubeVersion(String);
+struct KubeVersionObject(KubeVersion);
 
-impl Object for KubeVersion {
+impl Object for KubeVersionObject {
     fn type_name(&self) -> String {
         "common.KubeVersion".into()
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "Version" => Some(Value::String(self.0.clone())),
-            "Major" => Some(Value::String(major(&self.0))),
-            "Minor" => Some(Value::String(minor(&self.0))),
+            "Version" => Some(Value::String(self.0.version.clone())),
+            "Major" => Some(Value::String(self.0.major.clone())),
+            "Minor" => Some(Value::String(self.0.minor.clone())),
             _ => None,
         }
     }
@@ -196,10 +277,14 @@ impl Object for KubeVersion {
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         no_args(name, args)?;
-        Ok(Value::String(self.0.clone()))
+        Ok(Value::String(if name == "GitVersion" {
+            self.0.version.clone()
+        } else {
+            self.0.normalized.clone()
+        }))
     }
     fn format_v(&self) -> String {
-        self.0.clone()
+        self.0.normalized.clone()
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -241,6 +326,11 @@ impl Object for VersionSet {
     }
     fn length(&self) -> Option<usize> {
         Some(self.0.len())
+    }
+    fn list_items(&self) -> Option<Rc<Vec<Value>>> {
+        Some(Rc::new(
+            self.0.iter().map(|s| Value::String(s.clone())).collect(),
+        ))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -553,6 +643,23 @@ mod tests {
         assert_eq!(
             v.call_method("AsMap", &[]).unwrap().type_name(),
             "map[string]interface {}"
+        );
+    }
+
+    #[test]
+    fn kube_versions_parse_as_kubernetes_generic_versions() {
+        let k = KubeVersion::parse("1.13.0+icp").unwrap();
+        assert_eq!(k.version, "v1.13.0+icp");
+        assert_eq!(k.normalized, "v1.13.0");
+        assert_eq!((k.major.as_str(), k.minor.as_str()), ("1", "13"));
+        assert_eq!(KubeVersion::parse("v1.30").unwrap().normalized, "v1.30");
+        assert_eq!(
+            KubeVersion::parse("1").unwrap_err(),
+            "illegal version string \"1\""
+        );
+        assert_eq!(
+            KubeVersion::parse("x").unwrap_err(),
+            "could not parse \"x\" as version"
         );
     }
 

@@ -234,7 +234,12 @@ impl<'t> Exec<'t> {
     }
 
     fn walk_range_inner(&mut self, dot: &Val, b: &'t Branch) -> R<()> {
-        let val = self.eval_pipeline(dot, &b.pipe)?;
+        let mut val = self.eval_pipeline(dot, &b.pipe)?;
+        if let Value::Object(o) = &val
+            && let Some(items) = o.list_items()
+        {
+            val = Value::List(items, ListKind::String);
+        }
         let mark = self.vars.len();
         let ran = match &val {
             Value::List(items, kind) => {

@@ -84,6 +84,11 @@ pub trait Object: fmt::Debug {
     fn map_entries(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// For named Go slice types with methods (Helm's `common.VersionSet`): the elements,
+    /// so that `range` and Sprig's list functions treat the object as that slice.
+    fn list_items(&self) -> Option<Rc<Vec<Value>>> {
+        None
+    }
     /// Downcasting hook for the embedding layer.
     fn as_any(&self) -> &dyn std::any::Any;
 }
@@ -404,9 +409,12 @@ impl Value {
                 }
                 serde_json::Value::Object(out)
             }
-            Value::Object(o) => match o.as_map() {
-                Some(m) => Value::Map(m.clone()).to_json_at(depth),
-                None => serde_json::Value::String(o.format_v()),
+            Value::Object(o) => match (o.as_map(), o.list_items()) {
+                (Some(m), _) => Value::Map(m.clone()).to_json_at(depth),
+                (None, Some(items)) => serde_json::Value::Array(
+                    items.iter().map(|v| v.to_json_at(depth + 1)).collect(),
+                ),
+                (None, None) => serde_json::Value::String(o.format_v()),
             },
         }
     }

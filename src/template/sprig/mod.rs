@@ -427,6 +427,7 @@ pub fn kind_of(v: &Value) -> &'static str {
         Value::List(..) => "slice",
         Value::Map(_) => "map",
         Value::Object(o) if o.as_map().is_some() => "map",
+        Value::Object(o) if o.list_items().is_some() => "slice",
         Value::Object(o) => {
             let any = o.as_any();
             if any.is::<dates::TimeValue>() || any.is::<crypto::Certificate>() {
@@ -438,9 +439,10 @@ pub fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn list_items<'v>(v: &'v Value, func: &str) -> Result<&'v Rc<Vec<Value>>, FuncError> {
+fn list_items(v: &Value, func: &str) -> Result<Rc<Vec<Value>>, FuncError> {
     match v {
-        Value::List(l, _) => Ok(l),
+        Value::List(l, _) => Ok(l.clone()),
+        Value::Object(o) if o.list_items().is_some() => Ok(o.list_items().unwrap_or_default()),
         Value::Nil => Err(FuncError::Call(
             "runtime error: invalid memory address or nil pointer dereference".into(),
         )),
@@ -452,9 +454,10 @@ fn list_items<'v>(v: &'v Value, func: &str) -> Result<&'v Rc<Vec<Value>>, FuncEr
 }
 
 /// Like [`list_items`], for the Sprig functions whose error reads `PREFIX KIND`.
-fn list_or<'v>(v: &'v Value, prefix: &str) -> Result<&'v Rc<Vec<Value>>, FuncError> {
+fn list_or(v: &Value, prefix: &str) -> Result<Rc<Vec<Value>>, FuncError> {
     match v {
-        Value::List(l, _) => Ok(l),
+        Value::List(l, _) => Ok(l.clone()),
+        Value::Object(o) if o.list_items().is_some() => Ok(o.list_items().unwrap_or_default()),
         Value::Nil => list_items(v, ""),
         other => Err(FuncError::Call(format!("{prefix} {}", kind_of(other)))),
     }
@@ -540,6 +543,12 @@ fn register_lists(m: &mut FuncMap) {
     m.register("has", Arity::Exact(2), |_, a| match &a[1] {
         Value::Nil => Ok(Value::Bool(false)),
         Value::List(l, _) => Ok(Value::Bool(l.iter().any(|x| *x == a[0]))),
+        Value::Object(o) if o.list_items().is_some() => Ok(Value::Bool(
+            o.list_items()
+                .unwrap_or_default()
+                .iter()
+                .any(|x| *x == a[0]),
+        )),
         other => Err(FuncError::Call(format!(
             "Cannot find has on type {}",
             kind_of(other)

@@ -19,6 +19,11 @@
 //!   [`Release`] and [`ChartInfo`] build `.Release` and `.Chart`, and [`top_level`]
 //!   assembles the object for one chart.
 //!
+//! - [`manifest::template_output`] is `helm template`'s output stage (document splitting,
+//!   hooks, kind order, `--include-crds`, `--skip-tests`, `--no-hooks`, `--show-only`).
+//! - [`user_values::UserValues::merge`] is Helm's `MergeValues` over [`strvals`] (`-f` and the
+//!   `--set*` flags); [`schema::validate_chart_values`] checks `values.schema.json` files.
+//!
 //! Typical use (one chart, no subcharts):
 //!
 //! ```
@@ -43,6 +48,8 @@
 //!
 //! Values read from files must be converted with `Value::from_json_go` (every number a
 //! float64), as Helm does.
+//! Merged user values that may hold `--set` integers (Go int64) are converted with
+//! [`user_values::from_json_typed`] instead.
 
 pub mod chart_values;
 pub mod command;

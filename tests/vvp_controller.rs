@@ -1185,3 +1185,64 @@ async fn savepoint_is_polled_after_restart() {
     h.wait_gone::<VpDeploymentTarget>("tgt").await;
     h.finish().await;
 }
+
+/// A savepoint requested just before rudder stopped, whose id never reached the status, is found
+/// again by its owner-UID annotation: the next controller requests no second savepoint.
+#[tokio::test]
+async fn savepoint_request_survives_a_lost_status_write() {
+    let mut h = Harness::new("vvp-sp-lost", Settings::default(), Edition::Enterprise).await;
+    h.create(target("tgt", "default")).await;
+    h.create(deployment("app", "default", "tgt", 1)).await;
+    let dep = h.wait::<VpDeployment, _>("app", "RUNNING", running).await;
+    let deployment_id = dep.status.unwrap().deployment_id.expect("deployment id");
+    h.stop_controller();
+    h.create(json!({
+        "apiVersion": "ververicaplatform.fintechstudios.com/v1beta1",
+        "kind": "VpSavepoint",
+        "metadata": {"name": "sp"},
+        "spec": {"deploymentName": "app", "metadata": {"namespace": "default"}}
+    }))
+    .await;
+    let uid = Api::<VpSavepoint>::namespaced(h.client.clone(), &h.ns)
+        .get("sp")
+        .await
+        .expect("VpSavepoint")
+        .metadata
+        .uid
+        .expect("uid");
+    // What the POST of a reconcile that stopped before its status write left in VVP.
+    let requested = h
+        .sim()
+        .create_savepoint(
+            "default",
+            &json!({"metadata": {
+                "deploymentId": deployment_id,
+                "annotations": {controller::savepoint::OWNER_UID_ANNOTATION: uid},
+            }}),
+        )
+        .expect("savepoint requested in VVP");
+    h.start_controller();
+    let sp = h
+        .wait::<VpSavepoint, _>("sp", "COMPLETED", |s| {
+            s.status.as_ref().and_then(|s| s.state)
+                == Some(crd::savepoint::SavepointState::Completed)
+        })
+        .await;
+    assert_eq!(
+        sp.status.unwrap().savepoint_id,
+        requested.metadata.unwrap().id,
+        "the savepoint requested before the restart is the one in status"
+    );
+    assert_eq!(
+        h.count_requests("POST", "/savepoints"),
+        0,
+        "no second savepoint requested"
+    );
+    h.delete::<VpSavepoint>("sp").await;
+    h.wait_gone::<VpSavepoint>("sp").await;
+    h.delete::<VpDeployment>("app").await;
+    h.delete::<VpDeploymentTarget>("tgt").await;
+    h.wait_gone::<VpDeployment>("app").await;
+    h.wait_gone::<VpDeploymentTarget>("tgt").await;
+    h.finish().await;
+}

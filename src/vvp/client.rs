@@ -99,6 +99,8 @@ pub enum Endpoint {
     CreateSavepoint,
     /// A11 `GET .../savepoints/{id}`.
     GetSavepoint,
+    /// A12 `GET .../savepoints?deploymentId=`.
+    ListSavepoints,
     /// P1 `GET /namespaces/v1/namespaces/{ns}`.
     GetNamespace,
     /// P2 `POST /namespaces/v1/namespaces`.
@@ -132,6 +134,7 @@ impl Endpoint {
             Self::ListEvents => "list_events",
             Self::CreateSavepoint => "create_savepoint",
             Self::GetSavepoint => "get_savepoint",
+            Self::ListSavepoints => "list_savepoints",
             Self::GetNamespace => "get_namespace",
             Self::CreateNamespace => "create_namespace",
             Self::UpdateNamespace => "update_namespace",
@@ -173,6 +176,7 @@ impl Endpoint {
             | Self::DeleteDeployment => "deployment",
             Self::ListEvents => "events",
             Self::CreateSavepoint | Self::GetSavepoint => "savepoint",
+            Self::ListSavepoints => "savepoints",
             Self::GetNamespace
             | Self::CreateNamespace
             | Self::UpdateNamespace
@@ -478,6 +482,24 @@ impl VvpClient {
         let url = self.am(ns, &["savepoints", id]);
         self.call(Endpoint::GetSavepoint, url, Some(token), None::<&()>)
             .await
+    }
+
+    /// A12: the savepoints of deployment `deployment_id`.
+    pub async fn list_savepoints(
+        &self,
+        ns: &str,
+        deployment_id: &str,
+        token: &ApiToken,
+    ) -> Result<Vec<Savepoint>, VvpError> {
+        let url = format!(
+            "{}?deploymentId={}",
+            self.am(ns, &["savepoints"]),
+            encode(deployment_id)
+        );
+        let list: ResourceList<Savepoint> = self
+            .call(Endpoint::ListSavepoints, url, Some(token), None::<&()>)
+            .await?;
+        Ok(list.items)
     }
 
     // ----- Platform API ----------------------------------------------------------------------

@@ -69,16 +69,24 @@ async fn deployment_id(
         })
 }
 
-/// The savepoint to POST for `obj`.
+/// The VVP annotation naming the Kubernetes UID of the VpSavepoint a savepoint was requested
+/// for: it makes the request idempotent when rudder stops between the POST and the status write.
+pub const OWNER_UID_ANNOTATION: &str = "rudder.dev/vp-savepoint-uid";
+
+/// The savepoint to POST for `obj`: the CR's annotations plus [`OWNER_UID_ANNOTATION`].
 pub fn desired(obj: &VpSavepoint, ns: &str, deployment_id: &str) -> Savepoint {
     let meta = obj.spec.metadata.clone().unwrap_or_default();
+    let mut annotations = meta.annotations.unwrap_or_default();
+    if let Some(uid) = obj.metadata.uid.clone() {
+        annotations.insert(OWNER_UID_ANNOTATION.to_owned(), uid);
+    }
     Savepoint {
         api_version: Some(API_VERSION_V1.to_owned()),
         kind: Some("Savepoint".to_owned()),
         metadata: Some(SavepointMetadata {
             namespace: Some(ns.to_owned()),
             deployment_id: Some(deployment_id.to_owned()),
-            annotations: meta.annotations,
+            annotations: Some(annotations).filter(|a| !a.is_empty()),
             ..SavepointMetadata::default()
         }),
         spec: obj.spec.spec.as_ref().map(|s| ApiSavepointSpec {
@@ -87,6 +95,28 @@ pub fn desired(obj: &VpSavepoint, ns: &str, deployment_id: &str) -> Savepoint {
         }),
         status: None,
     }
+}
+
+/// A savepoint of `deployment` that an earlier reconcile already requested for `obj` (found by
+/// [`OWNER_UID_ANNOTATION`]) but whose id never reached the status.
+async fn requested_before(
+    ctx: &Context,
+    obj: &VpSavepoint,
+    ns: &str,
+    deployment: &str,
+    token: &ApiToken,
+) -> Result<Option<Savepoint>, Error> {
+    let Some(uid) = obj.metadata.uid.as_deref() else {
+        return Ok(None);
+    };
+    let listed = ctx.vvp.list_savepoints(ns, deployment, token).await?;
+    Ok(listed.into_iter().find(|sp| {
+        sp.metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get(OWNER_UID_ANNOTATION))
+            .is_some_and(|v| v == uid)
+    }))
 }
 
 fn state_of(sp: &Savepoint) -> Option<SavepointState> {
@@ -124,9 +154,14 @@ async fn apply_in(obj: &Arc<VpSavepoint>, ctx: &Arc<Context>, ns: &str) -> Resul
         Some(sp) => sp,
         None => {
             let deployment = deployment_id(&ctx, &obj, ns, &token).await?;
-            ctx.vvp
-                .create_savepoint(ns, &desired(&obj, ns, &deployment), &token)
-                .await?
+            match requested_before(&ctx, &obj, ns, &deployment, &token).await? {
+                Some(sp) => sp,
+                None => {
+                    ctx.vvp
+                        .create_savepoint(ns, &desired(&obj, ns, &deployment), &token)
+                        .await?
+                }
+            }
         }
     };
     let state = state_of(&sp);

@@ -6,19 +6,65 @@ use std::collections::BTreeMap;
 
 use crate::template::Value;
 use crate::template::gofmt::format_float;
+use crate::template::value::MAX_NESTING;
 
-/// Helm's `toToml`: the TOML text, or the encoder's error message.
-pub fn to_toml(v: &Value) -> String {
-    let Value::Map(m) = v else {
-        return format!(
-            "toml: top-level values must be Go maps or structs (got {})",
-            kind(v)
-        );
+/// Helm's `toToml`: the TOML text, or the encoder's error message. `Err` is a Go panic
+/// (BurntSushi's encoder reflecting on a nil value), which text/template reports as the
+/// function's error.
+pub fn to_toml(v: &Value) -> Result<String, String> {
+    let m = match v {
+        Value::Map(m) => m.clone(),
+        Value::Object(o) if o.as_map().is_some() => match o.as_map() {
+            Some(m) => m.clone(),
+            None => return Ok(String::new()),
+        },
+        Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        Value::Object(_) => {
+            return Ok(format!(
+                "toml: top-level values must be Go maps or structs (got {})",
+                kind(v)
+            ));
+        }
+        // BurntSushi/toml v1.6 encodes a top-level primitive or array as a bare value.
+        other => {
+            if has_nil_element(other) {
+                return Ok(NIL_ELEMENT.into());
+            }
+            return Ok(scalar(other).unwrap_or_default());
+        }
     };
-    let mut out = String::new();
     let map = m.borrow().clone();
+    if map.values().any(has_nil_element) {
+        return Ok(NIL_ELEMENT.into());
+    }
+    let mut out = String::new();
     write_table(&mut out, &[], &map);
-    out
+    Ok(out)
+}
+
+/// BurntSushi's error for `[1, nil]`.
+const NIL_ELEMENT: &str = "toml: cannot encode array with nil element";
+
+/// Whether an array inside `v` (at any depth) has a nil element.
+fn has_nil_element(v: &Value) -> bool {
+    let mut stack = vec![(v.clone(), 0)];
+    while let Some((x, depth)) = stack.pop() {
+        // Values can be cyclic (merge of a map into itself): stop where the encoder would.
+        if depth > MAX_NESTING {
+            continue;
+        }
+        match &x {
+            Value::List(items, _) => {
+                if items.iter().any(Value::is_nil) {
+                    return true;
+                }
+                stack.extend(items.iter().map(|i| (i.clone(), depth + 1)));
+            }
+            Value::Map(m) => stack.extend(m.borrow().values().map(|i| (i.clone(), depth + 1))),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn kind(v: &Value) -> String {
@@ -29,6 +75,9 @@ fn kind(v: &Value) -> String {
 }
 
 fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>) {
+    if path.len() > MAX_NESTING {
+        return;
+    }
     let indent = "  ".repeat(path.len().saturating_sub(1));
     let key_indent = "  ".repeat(path.len());
     for (k, v) in map {
@@ -190,7 +239,10 @@ mod tests {
     fn encodes_like_burntsushi() {
         let j = serde_json::json!({"a": 1, "b": "s", "t": {"x": true}});
         let v = Value::from_json_go(&j);
-        assert_eq!(to_toml(&v), "a = 1.0\nb = \"s\"\n\n[t]\n  x = true\n");
+        assert_eq!(
+            to_toml(&v),
+            Ok("a = 1.0\nb = \"s\"\n\n[t]\n  x = true\n".to_string())
+        );
     }
 
     #[test]

@@ -449,7 +449,10 @@ impl<'t> Exec<'t> {
 
     fn ideal_constant(&self, num: &Number) -> R<Value> {
         if num.complex {
-            return Err(self.errorf(format!("complex constant {} is not supported", num.text)));
+            return match super::value::Complex::parse(&num.text) {
+                Some(c) => Ok(Value::Object(std::rc::Rc::new(c))),
+                None => Err(self.errorf(format!("illegal number syntax: {}", quote(&num.text)))),
+            };
         }
         let t = &num.text;
         let is_hex_int = t.len() > 2

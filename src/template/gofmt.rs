@@ -328,6 +328,9 @@ fn fmt_float_verb(x: f64, verb: char, spec: &Spec) -> Option<String> {
         'v' | 'g' | 'G' => format_float(x, if verb == 'G' { 'G' } else { 'g' }, prec.unwrap_or(-1)),
         'e' | 'E' => format_float(x, verb, prec.unwrap_or(6)),
         'f' | 'F' => format_float(x, 'f', prec.unwrap_or(6)),
+        'b' | 'x' | 'X' if !x.is_finite() => format_float(x, 'g', -1),
+        'b' => float_binary(x),
+        'x' | 'X' if prec.is_none() => float_hex(x, verb == 'X'),
         _ => return None,
     };
     if spec.plus && !s.starts_with('-') && !s.starts_with('+') {
@@ -338,6 +341,71 @@ fn fmt_float_verb(x: f64, verb: char, spec: &Spec) -> Option<String> {
         s = "+Inf".into();
     }
     Some(s)
+}
+
+/// The sign, mantissa (with the implicit bit) and unbiased exponent of a finite float, as
+/// Go's strconv decomposes it.
+fn float_parts(x: f64) -> (bool, u64, i64) {
+    let bits = x.to_bits();
+    let neg = bits >> 63 != 0;
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp = 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    (neg, mant, exp - 1023)
+}
+
+/// strconv's `'b'` format: `-ddddp±ddd` (decimal mantissa, binary exponent).
+fn float_binary(x: f64) -> String {
+    let (neg, mant, exp) = float_parts(x);
+    let exp = exp - 52;
+    let sign = if neg { "-" } else { "" };
+    let esign = if exp >= 0 { "+" } else { "" };
+    format!("{sign}{mant}p{esign}{exp}")
+}
+
+/// strconv's `'x'` format with the shortest precision: `-0x1.8p+01`.
+fn float_hex(x: f64, upper: bool) -> String {
+    let (neg, mut mant, mut exp) = float_parts(x);
+    if mant == 0 {
+        exp = 0;
+    }
+    mant <<= 8;
+    while mant != 0 && mant & (1u64 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    let digits: &[u8] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push('0');
+    s.push(if upper { 'X' } else { 'x' });
+    s.push(if (mant >> 60) & 1 == 1 { '1' } else { '0' });
+    mant <<= 4;
+    if mant != 0 {
+        s.push('.');
+        while mant != 0 {
+            s.push(digits[((mant >> 60) & 15) as usize] as char);
+            mant <<= 4;
+        }
+    }
+    s.push(if upper { 'P' } else { 'p' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs();
+    if e < 10 {
+        s.push('0');
+    }
+    s.push_str(&e.to_string());
+    s
 }
 
 fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
@@ -393,11 +461,31 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             }
             out.push(']');
         }
-        _ => {
-            let s = format_scalar(v, verb, spec).unwrap_or_else(|| bad_verb(v, verb));
-            pad(out, &s, spec);
+        Value::Object(o) if o.as_map().is_some() => {
+            // Named map types (Helm's common.Values) print as their map.
+            if let Some(m) = o.as_map() {
+                write_value(out, &Value::Map(m.clone()), verb, spec, depth);
+            }
         }
+        // Inside slices and maps a nil interface prints as a padded `<nil>` for every verb.
+        Value::Nil if depth > 0 => pad(out, "<nil>", spec),
+        _ => match format_scalar(v, verb, spec) {
+            Some(s) => pad(out, &s, spec),
+            None => write_bad_verb(out, v, verb, spec, depth),
+        },
     }
+}
+
+/// Go's `badVerb`: `%!VERB(TYPE=VALUE)`, the value printed with `%v` and the same flags and
+/// width; a top-level nil is `%!VERB(<nil>)`.
+fn write_bad_verb(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
+    if matches!(v, Value::Nil) {
+        out.push_str(&format!("%!{verb}(<nil>)"));
+        return;
+    }
+    out.push_str(&format!("%!{verb}({}=", v.type_name()));
+    write_value(out, v, 'v', spec, depth + 1);
+    out.push(')');
 }
 
 /// Go's `%#v` (Go-syntax representation); `in_iface` marks elements of `[]interface{}` and
@@ -454,13 +542,6 @@ fn format_scalar(v: &Value, verb: char, spec: &Spec) -> Option<String> {
     }
 }
 
-fn bad_verb(v: &Value, verb: char) -> String {
-    match v {
-        Value::Nil => format!("%!{verb}(<nil>)"),
-        _ => format!("%!{verb}({}={})", v.type_name(), format_v(v)),
-    }
-}
-
 /// Go's `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
@@ -488,7 +569,12 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         // Width.
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
-            match args.get(argn).and_then(Value::as_int) {
+            // Go's intFromArg: widths beyond ±1e6 are bad (and would exhaust memory).
+            match args
+                .get(argn)
+                .and_then(Value::as_int)
+                .filter(|w| !too_large(*w))
+            {
                 Some(w) => {
                     if w < 0 {
                         spec.minus = true;
@@ -500,20 +586,36 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             argn += 1;
         } else {
-            spec.width = parse_num(&mut chars);
+            match parse_num(&mut chars) {
+                Ok(w) => spec.width = w,
+                Err(()) => {
+                    out.push_str("%!(NOVERB)");
+                    break;
+                }
+            }
         }
         // Precision.
         if let Some(&(_, '.')) = chars.peek() {
             chars.next();
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
-                match args.get(argn).and_then(Value::as_int) {
+                match args
+                    .get(argn)
+                    .and_then(Value::as_int)
+                    .filter(|p| !too_large(*p))
+                {
                     Some(p) if p >= 0 => spec.prec = Some(p as usize),
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argn += 1;
             } else {
-                spec.prec = Some(parse_num(&mut chars).unwrap_or(0));
+                match parse_num(&mut chars) {
+                    Ok(p) => spec.prec = Some(p.unwrap_or(0)),
+                    Err(()) => {
+                        out.push_str("%!(NOVERB)");
+                        break;
+                    }
+                }
             }
         }
         // Explicit argument index before the verb: `%[2]s`.
@@ -521,7 +623,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if let Some(&(_, '[')) = chars.peek() {
             chars.next();
             reordered = true;
-            let n = parse_num(&mut chars);
+            let n = parse_num(&mut chars).ok().flatten();
             match (n, chars.next()) {
                 (Some(n), Some((_, ']'))) if n >= 1 && n <= args.len() => argn = n - 1,
                 _ => bad_index = true,
@@ -575,19 +677,28 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     out
 }
 
-fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<usize> {
+fn parse_num(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Result<Option<usize>, ()> {
+    // Go's parsenum: a number that grows past 1e6 before its last digit is an overflow, after
+    // which Go skips the rest of the format (reporting `%!(NOVERB)`).
     let mut n: Option<usize> = None;
     while let Some(&(_, c)) = chars.peek() {
         let Some(d) = c.to_digit(10) else { break };
-        n = Some(
-            n.unwrap_or(0)
-                .saturating_mul(10)
-                .saturating_add(d as usize)
-                .min(1_000_000),
-        );
+        let cur = n.unwrap_or(0);
+        if cur > 1_000_000 {
+            for _ in chars.by_ref() {}
+            return Err(());
+        }
+        n = Some(cur * 10 + d as usize);
         chars.next();
     }
-    n
+    Ok(n)
+}
+
+/// Go's `tooLarge`: widths and precisions are limited to ±1e6.
+fn too_large(x: i64) -> bool {
+    !(-1_000_000..=1_000_000).contains(&x)
 }
 
 #[cfg(test)]

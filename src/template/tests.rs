@@ -613,12 +613,12 @@ fn constants() {
             )),
         ),
         (
-            "{{1i}}",
-            Err(&exec_err(
-                "1:2",
-                "1i",
-                "complex constant 1i is not supported",
-            )),
+            "{{1i}} {{1+2i}} {{-1.5e3-2i}}",
+            Ok("(0+1i) (1+2i) (-1500-2i)"),
+        ),
+        (
+            "{{printf \"%T\" 1i}} {{if 0i}}t{{else}}f{{end}}",
+            Ok("complex128 f"),
         ),
         ("{{\"a\\tb\"}}|{{`raw\\n`}}|{{'\\n'}}", Ok("a\tb|raw\\n|10")),
         ("{{true}} {{false}}", Ok("true false")),

@@ -18,6 +18,8 @@ pub enum ListKind {
     Any,
     /// `[]string`: results such as Sprig's `keys` or `splitList`.
     String,
+    /// `[]int`: Sprig's `until` and `untilStep`.
+    Int,
 }
 
 /// An error returned by an [`Object`] method call or a template function.
@@ -290,6 +292,7 @@ impl Value {
             Value::String(_) => "string".into(),
             Value::List(_, ListKind::Any) => "[]interface {}".into(),
             Value::List(_, ListKind::String) => "[]string".into(),
+            Value::List(_, ListKind::Int) => "[]int".into(),
             Value::Map(_) => "map[string]interface {}".into(),
             Value::Object(o) => o.type_name(),
         }
@@ -497,5 +500,63 @@ mod tests {
         assert_eq!(Value::string_list(vec![]).type_name(), "[]string");
         assert_eq!(Value::new_map().type_name(), "map[string]interface {}");
         assert_eq!(Value::Nil.type_name(), "<nil>");
+    }
+}
+
+/// A Go `complex128` constant (`{{ 1+2i }}`, `{{ 1i }}`): only template literals produce
+/// one, so it is an [`Object`] that prints as Go's `fmt` does (`(1+2i)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Complex {
+    /// Real part.
+    pub re: f64,
+    /// Imaginary part.
+    pub im: f64,
+}
+
+impl Complex {
+    /// Parses a Go complex or imaginary literal: `1+2i`, `-1.5e3-2i`, `2i`, `0x1p-2i`.
+    pub fn parse(text: &str) -> Option<Complex> {
+        let body = text.strip_suffix('i')?;
+        let bytes = body.as_bytes();
+        // The imaginary part starts at the last sign that is not an exponent sign.
+        let split = (1..bytes.len()).rev().find(|&i| {
+            matches!(bytes[i], b'+' | b'-') && !matches!(bytes[i - 1], b'e' | b'E' | b'p' | b'P')
+        });
+        let parse = super::parse::parse_go_float;
+        match split {
+            Some(i) => Some(Complex {
+                re: parse(&body[..i])?,
+                im: parse(&body[i..])?,
+            }),
+            None => Some(Complex {
+                re: 0.0,
+                im: parse(body)?,
+            }),
+        }
+    }
+}
+
+impl Object for Complex {
+    fn type_name(&self) -> String {
+        "complex128".into()
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn format_v(&self) -> String {
+        let g = |x: f64| super::gofmt::format_float(x, 'g', -1);
+        let im = g(self.im);
+        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
+        format!("({}{sign}{im}i)", g(self.re))
+    }
+
+    fn truthy(&self) -> bool {
+        self.re != 0.0 || self.im != 0.0
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

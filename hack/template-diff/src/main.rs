@@ -1,5 +1,5 @@
 //! Differential fuzzer: generates random-but-plausible Helm templates and values
-//! ([`gen`]), renders each through rudder's engine (`rudder::render::Engine`, the way
+//! ([`generate`]), renders each through rudder's engine (`rudder::render::Engine`, the way
 //! `tests/template_cases.rs` does) and through Helm v4.1.4's engine (`hack/template-oracle
 //! -serve`, one long-lived process fed JSON lines), and compares outputs and error texts.
 //!
@@ -11,7 +11,7 @@
 //! `rust-only-error` or `rust-panic`, and TOPIC the construct or function the case was built
 //! around.
 
-mod gen;
+mod generate;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -44,7 +44,7 @@ fn parse_args() -> Result<Args, String> {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(1),
-        batch: 500,
+        batch: 200,
         out: PathBuf::from("template-diff-out"),
     };
     let mut it = std::env::args().skip(1);
@@ -75,12 +75,18 @@ struct Oracle {
 }
 
 impl Oracle {
-    fn start(bin: &PathBuf) -> Result<Oracle, String> {
+    /// Starts `bin -serve`; its stderr (Go crash dumps) is appended to `log`.
+    fn start(bin: &PathBuf, log: &std::path::Path) -> Result<Oracle, String> {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("{}: {e}", log.display()))?;
         let mut child = Command::new(bin)
             .arg("-serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(stderr))
             .spawn()
             .map_err(|e| format!("starting {}: {e}", bin.display()))?;
         let stdin = child.stdin.take().ok_or("no stdin")?;
@@ -121,7 +127,7 @@ fn oracle_outcome(line: &str) -> Option<Outcome> {
 }
 
 /// Renders a case through rudder exactly as `tests/template_cases.rs` renders table cases.
-fn render_rust(c: &gen::Case) -> Outcome {
+fn render_rust(c: &generate::Case) -> Outcome {
     let user = rudder::yaml::parse_values(&c.values).map_err(|e| {
         format!(
             "values: {}",
@@ -196,6 +202,8 @@ struct Summary {
     matched: u64,
     go_errors: u64,
     oracle_restarts: u64,
+    /// Templates on which the Go oracle crashed or hung (Go-side failures, not rudder's).
+    oracle_failures: Vec<String>,
     slow_rust_cases: u64,
     classes: BTreeMap<String, Class>,
 }
@@ -228,8 +236,9 @@ fn run(args: Args) -> Result<(), String> {
         .into_iter()
         .filter_map(|n| funcs.get(&n).map(|f| (n.clone(), f.arity)))
         .collect();
-    let mut generator = gen::Gen::new(args.seed, table);
-    let mut oracle = Oracle::start(&args.oracle)?;
+    let mut generator = generate::Gen::new(args.seed, table);
+    let oracle_log = args.out.join("oracle-stderr.log");
+    let mut oracle = Oracle::start(&args.oracle, &oracle_log)?;
     let mut mismatch_log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -244,7 +253,7 @@ fn run(args: Args) -> Result<(), String> {
     // Quiet the default panic hook: panics are caught and recorded as findings.
     std::panic::set_hook(Box::new(|_| {}));
     while start.elapsed() < args.duration {
-        let cases: Vec<gen::Case> = (0..args.batch)
+        let cases: Vec<generate::Case> = (0..args.batch)
             .map(|_| {
                 n += 1;
                 generator.case(format!("c{n}"))
@@ -257,7 +266,7 @@ fn run(args: Args) -> Result<(), String> {
         }
         if oracle.stdin.write_all(payload.as_bytes()).is_err() || oracle.stdin.flush().is_err() {
             oracle.stop();
-            oracle = Oracle::start(&args.oracle)?;
+            oracle = Oracle::start(&args.oracle, &oracle_log)?;
             summary.oracle_restarts += 1;
             continue;
         }
@@ -269,8 +278,9 @@ fn run(args: Args) -> Result<(), String> {
             let Some(go) = go else {
                 // Oracle died or hung (a Go crash/OOM on this input): restart, skip the batch.
                 eprintln!("oracle failed on case {}: {:?}", c.name, c.template);
+                summary.oracle_failures.push(c.template.clone());
                 oracle.stop();
-                oracle = Oracle::start(&args.oracle)?;
+                oracle = Oracle::start(&args.oracle, &oracle_log)?;
                 summary.oracle_restarts += 1;
                 break;
             };

@@ -36,18 +36,22 @@ fn trim_zero_decimal(s: &str) -> &str {
     }
 }
 
+/// Go's `int64(f)` on amd64: truncation, and `math.MinInt64` for NaN and for values out of
+/// range (the CPU's "integer indefinite"), where Rust's `as` would saturate.
+pub fn go_float_to_int64(f: f64) -> i64 {
+    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+        i64::MIN
+    } else {
+        f as i64
+    }
+}
+
 /// `cast.ToInt64`: numbers truncated, strings parsed (base prefixes allowed), bools 1/0,
 /// anything else 0.
 pub fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
-        Value::Float(f) => {
-            if f.is_nan() {
-                i64::MIN
-            } else {
-                *f as i64
-            }
-        }
+        Value::Float(f) => go_float_to_int64(*f),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
         _ => 0,

@@ -53,8 +53,16 @@ fn unsupported(v: &Value) -> Option<String> {
 }
 
 /// Registers `toJson`, `toRawJson`, `toPrettyJson` (Sprig returns "" when encoding fails) and
-/// their `must*` twins, which fail instead.
+/// their `must*` twins, which fail instead; and `mustFromJson` (`json.Unmarshal` into
+/// `interface{}`, failing with Go's error text). Sprig's `fromJson` is not registered: Helm
+/// replaces it.
 pub(super) fn register(m: &mut FuncMap) {
+    m.register("mustFromJson", Arity::Exact(1), |ctx, a| {
+        let text = ctx.string_arg(a, 0)?;
+        crate::yaml::json::from_json(text)
+            .map(|v| Value::from_json_go(&v))
+            .map_err(|e| FuncError::Call(e.to_string()))
+    });
     for (name, style) in [
         ("toJson", JsonStyle::Compact),
         ("toRawJson", JsonStyle::Raw),

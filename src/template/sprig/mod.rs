@@ -32,7 +32,7 @@ pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
-use super::value::{FuncError, Value};
+use super::value::{FuncError, ListKind, Value};
 
 /// Every Sprig function implemented here.
 pub fn funcs() -> FuncMap {
@@ -604,7 +604,7 @@ fn register_lists(m: &mut FuncMap) {
 fn until_step(start: i64, stop: i64, step: i64) -> FuncResult {
     let mut v = Vec::new();
     if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
-        return Ok(Value::list(v));
+        return Ok(Value::List(Rc::new(v), ListKind::Int));
     }
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
@@ -617,7 +617,7 @@ fn until_step(start: i64, stop: i64, step: i64) -> FuncResult {
             None => break,
         };
     }
-    Ok(Value::list(v))
+    Ok(Value::List(Rc::new(v), ListKind::Int))
 }
 
 fn map_required(

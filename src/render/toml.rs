@@ -177,8 +177,13 @@ fn float_text(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let s = format_float(f, 'f', -1);
-    if s.contains('.') { s } else { format!("{s}.0") }
+    // BurntSushi/toml: strconv 'g' shortest, with ".0" added to bare integers.
+    let s = format_float(f, 'g', -1);
+    if s.contains(['.', 'e']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 /// Helm's `fromToml`: the document as a map, or `{"Error": message}`.

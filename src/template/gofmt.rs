@@ -271,6 +271,14 @@ fn pad(out: &mut String, s: &str, spec: &Spec) {
     }
 }
 
+/// Go's `rune(uint64(i))` for `%c`/`%q`: values outside Unicode become U+FFFD.
+fn go_rune(i: i64) -> char {
+    u32::try_from(i)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\u{FFFD}')
+}
+
 fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
     let neg = i < 0;
     let u = i.unsigned_abs();
@@ -280,10 +288,11 @@ fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
         'X' => format!("{u:X}"),
         'o' | 'O' => format!("{u:o}"),
         'b' => format!("{u:b}"),
-        'c' => return Some(char::from_u32(i as u32).unwrap_or('\u{FFFD}').to_string()),
-        'q' => return Some(quote_rune(char::from_u32(i as u32).unwrap_or('\u{FFFD}'))),
+        'c' => return Some(go_rune(i).to_string()),
+        'q' => return Some(quote_rune(go_rune(i))),
         'U' => {
-            let mut s = format!("U+{u:04X}");
+            // Go prints the value as uint64: negative numbers show their two's complement.
+            let mut s = format!("U+{:04X}", i as u64);
             if spec.sharp
                 && let Some(c) = char::from_u32(i as u32)
                 && is_print(c)
@@ -408,6 +417,33 @@ fn float_hex(x: f64, upper: bool) -> String {
     s
 }
 
+/// Go's `fmtSbx`: hex of bytes; `#` adds a `0x` prefix (per byte with the space flag, which
+/// also separates bytes).
+fn hex_bytes(b: &[u8], upper: bool, spec: &Spec) -> String {
+    let prefix = match (spec.sharp, upper) {
+        (false, _) => "",
+        (true, false) => "0x",
+        (true, true) => "0X",
+    };
+    let mut out = String::new();
+    for (i, byte) in b.iter().enumerate() {
+        if spec.space {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(prefix);
+        } else if i == 0 {
+            out.push_str(prefix);
+        }
+        if upper {
+            out.push_str(&format!("{byte:02X}"));
+        } else {
+            out.push_str(&format!("{byte:02x}"));
+        }
+    }
+    out
+}
+
 fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
     let s: String = match spec.prec {
         Some(p) => s.chars().take(p).collect(),
@@ -422,8 +458,7 @@ fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
                 Some(quote(&s))
             }
         }
-        'x' => Some(s.bytes().map(|b| format!("{b:02x}")).collect()),
-        'X' => Some(s.bytes().map(|b| format!("{b:02X}")).collect()),
+        'x' | 'X' => Some(hex_bytes(s.as_bytes(), verb == 'X', spec)),
         _ => None,
     }
 }
@@ -470,6 +505,12 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
         // Inside slices and maps a nil interface prints as a padded `<nil>` for every verb.
         Value::Nil if depth > 0 => pad(out, "<nil>", spec),
         _ => match format_scalar(v, verb, spec) {
+            // Go pads integers with zeros only without a precision.
+            Some(s) if spec.prec.is_some() && matches!(v, Value::Int(_) | Value::Int64(_)) => {
+                let mut spaces = spec.clone();
+                spaces.zero = false;
+                pad(out, &s, &spaces);
+            }
             Some(s) => pad(out, &s, spec),
             None => write_bad_verb(out, v, verb, spec, depth),
         },

@@ -673,7 +673,8 @@ fn register_dicts(m: &mut FuncMap) {
                 d.borrow_mut().remove(k);
                 Ok(Value::Map(d))
             }
-            None => Ok(Value::Nil),
+            // Sprig returns the nil map it was given, which prints as `map[]`.
+            None => Ok(Value::new_map()),
         }
     });
     m.register("hasKey", Arity::Exact(2), |ctx, a| {

@@ -576,6 +576,12 @@ fn register_lists(m: &mut FuncMap) {
         for v in a {
             match v {
                 Value::List(l, _) => out.extend(l.iter().cloned()),
+                // Sprig calls reflect.TypeOf(nil).Kind(): a nil pointer panic.
+                Value::Nil => {
+                    return Err(FuncError::Call(
+                        "runtime error: invalid memory address or nil pointer dereference".into(),
+                    ));
+                }
                 other => {
                     return Err(FuncError::Call(format!(
                         "Cannot concat type {} as list",

@@ -25,7 +25,11 @@ pub fn to_toml(v: &Value) -> Result<String, String> {
                 kind(v)
             ));
         }
-        // BurntSushi/toml v1.6 encodes a top-level primitive or array as a bare value.
+        // A top-level array of tables is refused; other primitives and arrays are encoded as
+        // bare values (BurntSushi/toml v1.6).
+        other if is_table_array(other) => {
+            return Ok("toml: top-level values must be Go maps or structs".into());
+        }
         other => {
             if has_nil_element(other) {
                 return Ok(NIL_ELEMENT.into());
@@ -94,17 +98,18 @@ fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>)
         sub.push(k.clone());
         let header = sub.iter().map(|s| key(s)).collect::<Vec<_>>().join(".");
         let ind = "  ".repeat(sub.len() - 1);
-        match v {
-            Value::Map(m) => {
-                if sub.len() == 1 && !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&format!("{ind}[{header}]\n"));
-                write_table(out, &sub, &m.borrow().clone());
+        if let Some(m) = table_of(v) {
+            if sub.len() == 1 && !out.is_empty() {
+                out.push('\n');
             }
+            out.push_str(&format!("{ind}[{header}]\n"));
+            write_table(out, &sub, &m.borrow().clone());
+            continue;
+        }
+        match v {
             Value::List(items, _) if is_table_array(v) => {
                 for item in items.iter() {
-                    if let Value::Map(m) = item {
+                    if let Some(m) = table_of(item) {
                         if sub.len() == 1 && !out.is_empty() {
                             out.push('\n');
                         }
@@ -119,7 +124,16 @@ fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>)
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
+    table_of(v).is_some()
+}
+
+/// The map of a TOML table: a map, or a named map type (Helm's common.Values).
+fn table_of(v: &Value) -> Option<crate::template::MapRef> {
+    match v {
+        Value::Map(m) => Some(m.clone()),
+        Value::Object(o) => o.as_map().cloned(),
+        _ => None,
+    }
 }
 
 fn is_table_array(v: &Value) -> bool {
@@ -157,16 +171,37 @@ fn quote_toml(s: &str) -> String {
 }
 
 fn scalar(v: &Value) -> Option<String> {
+    scalar_at(v, 0)
+}
+
+/// [`scalar`] at nesting `depth` (bounded: values can be cyclic).
+fn scalar_at(v: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_NESTING {
+        return None;
+    }
     Some(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => float_text(*f),
         Value::String(s) => quote_toml(s),
         Value::List(items, _) => {
-            let parts: Vec<String> = items.iter().filter_map(scalar).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|x| scalar_at(x, depth + 1))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
-        Value::Map(_) | Value::Nil | Value::Object(_) => return None,
+        // Inside arrays, tables are written inline: `{a = "b", c = 1.0}`.
+        Value::Map(_) | Value::Object(_) => {
+            let m = table_of(v)?;
+            let parts: Vec<String> = m
+                .borrow()
+                .iter()
+                .filter_map(|(k, x)| scalar_at(x, depth + 1).map(|t| format!("{} = {t}", key(k))))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Nil => return None,
     })
 }
 

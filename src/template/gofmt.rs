@@ -502,8 +502,18 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                 write_value(out, &Value::Map(m.clone()), verb, spec, depth);
             }
         }
-        // Inside slices and maps a nil interface prints as a padded `<nil>` for every verb.
-        Value::Nil if depth > 0 => pad(out, "<nil>", spec),
+        // Inside slices and maps a nil interface prints as `<nil>` for every verb, unpadded.
+        Value::Nil if depth > 0 => out.push_str("<nil>"),
+        // Strings are zero-padded without regard to a leading sign.
+        Value::String(_) if spec.zero && !spec.minus => match format_scalar(v, verb, spec) {
+            Some(s) => {
+                let n = s.chars().count();
+                let w = spec.width.unwrap_or(0);
+                out.extend(std::iter::repeat_n('0', w.saturating_sub(n)));
+                out.push_str(&s);
+            }
+            None => write_bad_verb(out, v, verb, spec, depth),
+        },
         _ => match format_scalar(v, verb, spec) {
             // Go pads integers with zeros only without a precision.
             Some(s) if spec.prec.is_some() && matches!(v, Value::Int(_) | Value::Int64(_)) => {

@@ -60,6 +60,11 @@ fn unsupported_float(v: &Value, depth: usize) -> Option<f64> {
 
 /// `json.Marshal`-based conversions shared by toYaml/toJson: Go's error for NaN/Inf.
 fn marshal_check(v: &Value) -> Result<serde_json::Value, String> {
+    if v.is_cyclic() {
+        return Err(
+            "json: unsupported value: encountered a cycle via map[string]interface {}".into(),
+        );
+    }
     if let Some(f) = unsupported_float(v, 0) {
         let text = crate::template::gofmt::format_float(f, 'g', -1);
         return Err(format!("json: unsupported value: {text}"));
@@ -68,7 +73,8 @@ fn marshal_check(v: &Value) -> Result<serde_json::Value, String> {
 }
 
 fn to_yaml(v: &Value) -> Result<String, String> {
-    let j = marshal_check(v)?;
+    // sigs.k8s.io/yaml.Marshal wraps json.Marshal's error.
+    let j = marshal_check(v).map_err(|e| format!("error marshaling into JSON: {e}"))?;
     yaml::to_yaml_trimmed(&j).map_err(|e| e.to_string())
 }
 

@@ -1,6 +1,8 @@
 //! Go `fmt` compatible printing of [`Value`]s: `Sprint`, `Sprintln`, `Sprintf` (with verbs,
 //! flags, width, precision and Go's `%!verb(type=value)` diagnostics) and `strconv.Quote`.
 
+use std::rc::Rc;
+
 use super::value::{ListKind, Value};
 
 /// Go's `strconv.Quote`: a double-quoted Go string literal.
@@ -463,6 +465,11 @@ fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
     }
 }
 
+thread_local! {
+    /// Maps being printed by [`write_value`] on this thread, to cut cycles.
+    static PRINTING: std::cell::RefCell<Vec<*const ()>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Writes `v` formatted with `verb` (applied element-wise to slices and maps as Go does).
 fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
     if depth > 100 {
@@ -485,6 +492,14 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             out.push(']');
         }
         Value::Map(m) => {
+            // A map inside itself (Go's fmt would overflow its stack): print the inner one as
+            // `...`, so printing stays linear.
+            let ptr = Rc::as_ptr(m) as *const ();
+            if PRINTING.with(|p| p.borrow().contains(&ptr)) {
+                out.push_str("...");
+                return;
+            }
+            PRINTING.with(|p| p.borrow_mut().push(ptr));
             out.push_str("map[");
             for (i, (k, item)) in m.borrow().iter().enumerate() {
                 if i > 0 {
@@ -495,6 +510,7 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                 write_value(out, item, verb, spec, depth + 1);
             }
             out.push(']');
+            PRINTING.with(|p| p.borrow_mut().pop());
         }
         Value::Object(o) if o.as_map().is_some() => {
             // Named map types (Helm's common.Values) print as their map.
@@ -560,11 +576,17 @@ fn go_syntax(v: &Value, in_iface: bool, depth: usize) -> String {
             format!("{}{{{}}}", v.type_name(), inner.join(", "))
         }
         Value::Map(m) => {
+            let ptr = Rc::as_ptr(m) as *const ();
+            if PRINTING.with(|p| p.borrow().contains(&ptr)) {
+                return "...".into();
+            }
+            PRINTING.with(|p| p.borrow_mut().push(ptr));
             let inner: Vec<String> = m
                 .borrow()
                 .iter()
                 .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, true, depth + 1)))
                 .collect();
+            PRINTING.with(|p| p.borrow_mut().pop());
             format!("{}{{{}}}", v.type_name(), inner.join(", "))
         }
         Value::Object(o) => o.format_v(),

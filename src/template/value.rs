@@ -382,10 +382,48 @@ impl Value {
     /// Converts to JSON. Non-finite floats become null; objects become their `%v` text;
     /// nesting deeper than [`MAX_NESTING`] (only reachable through cycles) becomes null.
     pub fn to_json(&self) -> serde_json::Value {
-        self.to_json_at(0)
+        self.to_json_at(0, &mut Vec::new())
     }
 
-    fn to_json_at(&self, depth: usize) -> serde_json::Value {
+    /// Whether a map contains itself (through `set`/`merge` of a map into its own entries).
+    /// Linear in the number of distinct maps and lists.
+    pub fn is_cyclic(&self) -> bool {
+        fn visit(
+            v: &Value,
+            path: &mut Vec<*const ()>,
+            done: &mut std::collections::HashSet<*const ()>,
+        ) -> bool {
+            let (ptr, children): (*const (), Vec<Value>) = match v {
+                Value::Map(m) => (
+                    Rc::as_ptr(m) as *const (),
+                    m.borrow().values().cloned().collect(),
+                ),
+                Value::List(l, _) => (Rc::as_ptr(l) as *const (), l.iter().cloned().collect()),
+                Value::Object(o) => match o.as_map() {
+                    Some(m) => (
+                        Rc::as_ptr(m) as *const (),
+                        m.borrow().values().cloned().collect(),
+                    ),
+                    None => return false,
+                },
+                _ => return false,
+            };
+            if path.contains(&ptr) {
+                return true;
+            }
+            if done.contains(&ptr) || path.len() > MAX_NESTING {
+                return false;
+            }
+            path.push(ptr);
+            let cyclic = children.iter().any(|c| visit(c, path, done));
+            path.pop();
+            done.insert(ptr);
+            cyclic
+        }
+        visit(self, &mut Vec::new(), &mut std::collections::HashSet::new())
+    }
+
+    fn to_json_at(&self, depth: usize, path: &mut Vec<*const ()>) -> serde_json::Value {
         if depth > MAX_NESTING {
             return serde_json::Value::Null;
         }
@@ -398,17 +436,25 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(l, _) => {
-                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1)).collect())
+                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1, path)).collect())
             }
             Value::Map(m) => {
+                // A map inside itself: cut the cycle (callers that must fail as Go does check
+                // `is_cyclic` first).
+                let ptr = Rc::as_ptr(m) as *const ();
+                if path.contains(&ptr) {
+                    return serde_json::Value::Null;
+                }
+                path.push(ptr);
                 let mut out = serde_json::Map::new();
                 for (k, v) in m.borrow().iter() {
-                    out.insert(k.clone(), v.to_json_at(depth + 1));
+                    out.insert(k.clone(), v.to_json_at(depth + 1, path));
                 }
+                path.pop();
                 serde_json::Value::Object(out)
             }
             Value::Object(o) => match o.as_map() {
-                Some(m) => Value::Map(m.clone()).to_json_at(depth),
+                Some(m) => Value::Map(m.clone()).to_json_at(depth, path),
                 None => serde_json::Value::String(o.format_v()),
             },
         }

@@ -38,6 +38,9 @@ pub fn to_json(v: &Value, style: JsonStyle) -> Result<String, String> {
 
 /// The `%v` text of the first value inside `v` that Go's `encoding/json` cannot encode.
 fn unsupported(v: &Value) -> Option<String> {
+    if v.is_cyclic() {
+        return Some("encountered a cycle via map[string]interface {}".into());
+    }
     fn find(v: &Value, depth: usize) -> Option<String> {
         if depth > MAX_NESTING {
             return Some("encountered a cycle".into());

@@ -114,7 +114,10 @@ fn shortest_digits(x: f64) -> Digits {
 }
 
 fn rounded_digits(x: f64, sig: usize) -> Digits {
-    digits_from_exp(&format!("{:.*e}", sig.saturating_sub(1), x.abs()))
+    // A float64's exact decimal expansion has at most 767 significant digits, so rounding to
+    // more is exact; Rust's formatter panics on precisions above u16::MAX (found by fuzzing:
+    // `printf "%.1415914f"`).
+    digits_from_exp(&format!("{:.*e}", sig.saturating_sub(1).min(800), x.abs()))
 }
 
 fn digit_at(d: &Digits, i: i32) -> u8 {
@@ -193,7 +196,11 @@ pub fn format_float(x: f64, verb: char, prec: i32) -> String {
                 let p = (d.d.len() as i32 - d.dp).max(0) as usize;
                 fmt_f(&d, p)
             } else {
-                let s = format!("{:.*}", prec as usize, x.abs());
+                // A float64 has at most 1074 fractional decimal digits: beyond that the digits
+                // are zeros (and Rust's formatter panics above u16::MAX).
+                let p = prec as usize;
+                let mut s = format!("{:.*}", p.min(1100), x.abs());
+                s.extend(std::iter::repeat_n('0', p.saturating_sub(1100)));
                 return if neg { format!("-{s}") } else { s };
             }
         }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Groups the mismatches of one or more template-diff runs by cause signature.
 
-Usage: triage.py OUT_DIR... [--show N]
+Usage: triage.py OUT_DIR... [--show N] [--totals]
+
+--totals prints the summed wall time, cases and mismatches of the runs (summary.json) instead.
 
 Reads OUT_DIR/mismatches.jsonl and prints signature groups, biggest first, with the shortest
 example of each. Signatures: for two errors, whether only the location/node differs
@@ -49,6 +51,17 @@ def main():
         i = args.index("--show")
         show = int(args[i + 1])
         del args[i : i + 2]
+    if "--totals" in args:
+        args.remove("--totals")
+        tot = {"wall_seconds": 0, "cases": 0, "matched": 0, "go_errors": 0, "oracle_restarts": 0}
+        for d in args:
+            with open(d + "/summary.json") as f:
+                s = json.load(f)
+            for k in tot:
+                tot[k] += s[k]
+            print(d, {k: s[k] for k in tot}, "classes:", len(s["classes"]))
+        print("TOTAL", tot, "mismatched:", tot["cases"] - tot["matched"])
+        return
     groups = {}
     for d in args:
         with open(d + "/mismatches.jsonl") as f:

@@ -64,11 +64,21 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::String(s) => special_float(s)
-            .or_else(|| parse_go_float(s))
+            .or_else(|| parse_float_strict(s))
             .unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
         _ => 0.0,
     }
+}
+
+/// `strconv.ParseFloat` for finite numbers: hex mantissas need a `p` exponent (`"0x1F"` is an
+/// error there, so cast gives 0).
+fn parse_float_strict(s: &str) -> Option<f64> {
+    let body = s.trim_start_matches(['+', '-']);
+    if (body.starts_with("0x") || body.starts_with("0X")) && !body.contains(['p', 'P']) {
+        return None;
+    }
+    parse_go_float(s)
 }
 
 /// `strconv.ParseFloat`'s spellings of infinity and NaN (case-insensitive, optional sign).

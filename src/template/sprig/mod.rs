@@ -509,16 +509,18 @@ fn register_lists(m: &mut FuncMap) {
     });
     m.register("rest", Arity::Exact(1), |_, a| {
         let l = list_items(&a[0], "rest")?;
+        // Sprig returns a nil slice, which prints as `[]`.
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[1..].to_vec())
         })
     });
     m.register("initial", Arity::Exact(1), |_, a| {
         let l = list_items(&a[0], "initial")?;
+        // Sprig returns a nil slice, which prints as `[]`.
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[..l.len() - 1].to_vec())
         })
@@ -593,7 +595,12 @@ fn register_lists(m: &mut FuncMap) {
         Ok(Value::list(out))
     });
     m.register("sortAlpha", Arity::Exact(1), |_, a| {
-        let mut v = strslice(&a[0]);
+        // Anything but a slice becomes a one-element list of its `%v` text (`[<nil>]`).
+        let mut v = match &a[0] {
+            Value::List(..) => strslice(&a[0]),
+            Value::Nil => vec!["<nil>".to_string()],
+            other => vec![strval(other)],
+        };
         v.sort();
         Ok(Value::string_list(v))
     });

@@ -31,8 +31,19 @@ fn render(template: &str, helpers: Option<&str>, values: &str) {
         is_root: true,
         ..ChartInfo::default()
     };
-    let files = Files([("f.txt".to_string(), b"a: b\n".to_vec())].into_iter().collect());
-    let data = top_level(values, &release, &chart, &Capabilities::default(), &files, Value::new_map());
+    let files = Files(
+        [("f.txt".to_string(), b"a: b\n".to_vec())]
+            .into_iter()
+            .collect(),
+    );
+    let data = top_level(
+        values,
+        &release,
+        &chart,
+        &Capabilities::default(),
+        &files,
+        Value::new_map(),
+    );
     let mut sources = vec![("fz/templates/t.yaml", template)];
     if let Some(h) = helpers {
         sources.push(("fz/templates/_helpers.tpl", h));

@@ -8,7 +8,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let known = |n: &str| matches!(n, "include" | "toYaml" | "printf" | "len" | "index" | "list");
+    let known = |n: &str| {
+        matches!(
+            n,
+            "include" | "toYaml" | "printf" | "len" | "index" | "list"
+        )
+    };
     if let Ok(trees) = parse("t", text, "", "", &known) {
         for t in &trees {
             let _ = t.is_empty();

@@ -145,11 +145,11 @@ fn hints(name: &str) -> Option<&'static [K]> {
         "splitn" => &[Str, Small, Str],
         "wrap" => &[Small, Str],
         "wrapWith" => &[Small, Str, Str],
-        "regexMatch" | "mustRegexMatch" | "regexFindAll" | "mustRegexFindAll"
-        | "regexFind" | "mustRegexFind" | "regexSplit" | "mustRegexSplit" => {
-            &[Regex, Str, Small]
-        }
-        "regexReplaceAll" | "mustRegexReplaceAll" | "regexReplaceAllLiteral"
+        "regexMatch" | "mustRegexMatch" | "regexFindAll" | "mustRegexFindAll" | "regexFind"
+        | "mustRegexFind" | "regexSplit" | "mustRegexSplit" => &[Regex, Str, Small],
+        "regexReplaceAll"
+        | "mustRegexReplaceAll"
+        | "regexReplaceAllLiteral"
         | "mustRegexReplaceAllLiteral" => &[Regex, Str, Str],
         "regexQuoteMeta" => &[Str],
         "date" | "htmlDate" | "dateInZone" => &[Layout, Time],
@@ -175,8 +175,8 @@ fn hints(name: &str) -> Option<&'static [K]> {
         "keys" => &[Map, Map],
         "list" | "tuple" => &[Any, Any, Any],
         "first" | "last" | "rest" | "initial" | "reverse" | "uniq" | "compact" | "sortAlpha"
-        | "mustFirst" | "mustLast" | "mustRest" | "mustInitial" | "mustReverse"
-        | "mustUniq" | "mustCompact" => &[List],
+        | "mustFirst" | "mustLast" | "mustRest" | "mustInitial" | "mustReverse" | "mustUniq"
+        | "mustCompact" => &[List],
         "append" | "push" | "prepend" | "without" | "has" | "mustAppend" | "mustPush"
         | "mustPrepend" | "mustWithout" | "mustHas" => &[List, Any],
         "concat" => &[List, List],
@@ -202,8 +202,8 @@ fn hints(name: &str) -> Option<&'static [K]> {
         "lookup" => &[Str, Str, Str, Str],
         "include" => &[Str, Any],
         "urlJoin" => &[Map],
-        "osBase" | "osDir" | "osExt" | "osClean" | "osIsAbs" | "base" | "dir" | "ext"
-        | "clean" | "isAbs" => &[Str],
+        "osBase" | "osDir" | "osExt" | "osClean" | "osIsAbs" | "base" | "dir" | "ext" | "clean"
+        | "isAbs" => &[Str],
         _ => return None,
     })
 }
@@ -274,20 +274,89 @@ const INTS: &[&str] = &[
 ];
 
 const FLOATS: &[&str] = &[
-    "0.0", "1.5", "-2.25", "3.0", "1e6", "1e21", "0.1", "1e-7", "2.5e3", "123456789.0", "0.5",
-    "-0.0", "1.0e100", "0x1p-2", "100.0",
+    "0.0",
+    "1.5",
+    "-2.25",
+    "3.0",
+    "1e6",
+    "1e21",
+    "0.1",
+    "1e-7",
+    "2.5e3",
+    "123456789.0",
+    "0.5",
+    "-0.0",
+    "1.0e100",
+    "0x1p-2",
+    "100.0",
 ];
 
 const REGEXES: &[&str] = &[
-    "a", "[a-z]+", "^h", "o$", "(\\\\w+)-(\\\\w+)", "\\\\d+", ".*", "[", "a|b", "(?i)hello",
-    "x*", "^$", "\\\\s+", "(a)(b)?",
+    "a",
+    "[a-z]+",
+    "^h",
+    "o$",
+    "(\\\\w+)-(\\\\w+)",
+    "\\\\d+",
+    ".*",
+    "[",
+    "a|b",
+    "(?i)hello",
+    "x*",
+    "^$",
+    "\\\\s+",
+    "(a)(b)?",
 ];
 
 const FORMATS: &[&str] = &[
-    "%d", "%s", "%v", "%q", "%x", "%X", "%o", "%b", "%c", "%U", "%e", "%E", "%f", "%g", "%G",
-    "%t", "%T", "%p", "%5d", "%-5d|", "%05d", "%+d", "%.2f", "%8.3f", "%-8s|", "%10v", "%#v",
-    "%+v", "%#x", "% d", "%%", "%!", "%[1]d %[1]v", "%*d", "%.*f", "%s %s", "%d-%d-%d", "%v=%v",
-    "%08.3f", "%+.3e", "%x %X", "%q %v", "%6.2v", "%.0f", "%#o", "%.3s", "%-10q|", "%z",
+    "%d",
+    "%s",
+    "%v",
+    "%q",
+    "%x",
+    "%X",
+    "%o",
+    "%b",
+    "%c",
+    "%U",
+    "%e",
+    "%E",
+    "%f",
+    "%g",
+    "%G",
+    "%t",
+    "%T",
+    "%p",
+    "%5d",
+    "%-5d|",
+    "%05d",
+    "%+d",
+    "%.2f",
+    "%8.3f",
+    "%-8s|",
+    "%10v",
+    "%#v",
+    "%+v",
+    "%#x",
+    "% d",
+    "%%",
+    "%!",
+    "%[1]d %[1]v",
+    "%*d",
+    "%.*f",
+    "%s %s",
+    "%d-%d-%d",
+    "%v=%v",
+    "%08.3f",
+    "%+.3e",
+    "%x %X",
+    "%q %v",
+    "%6.2v",
+    "%.0f",
+    "%#o",
+    "%.3s",
+    "%-10q|",
+    "%z",
 ];
 
 const LAYOUTS: &[&str] = &[
@@ -304,8 +373,16 @@ const LAYOUTS: &[&str] = &[
 ];
 
 const SEMVERS: &[&str] = &[
-    "1.2.3", "v1.2.3", "1.2", "2", "1.2.3-alpha.1", "0.0.1+build", "1.20.0-gke.100", "x.y",
-    "1.2.3.4", "",
+    "1.2.3",
+    "v1.2.3",
+    "1.2",
+    "2",
+    "1.2.3-alpha.1",
+    "0.0.1+build",
+    "1.20.0-gke.100",
+    "x.y",
+    "1.2.3.4",
+    "",
 ];
 
 const CONSTRAINTS: &[&str] = &[
@@ -365,9 +442,13 @@ const JSONS: &[&str] = &[
     "{\\\"n\\\": 1e3}",
 ];
 
-const B64S: &[&str] = &["aGVsbG8=", "aGVsbG8", "!!", "", "YWJj", "MFRGG===", "Zm9vYmFy"];
+const B64S: &[&str] = &[
+    "aGVsbG8=", "aGVsbG8", "!!", "", "YWJj", "MFRGG===", "Zm9vYmFy",
+];
 
-const TEXTS: &[&str] = &["", "x", "\n", "  ", "key: ", "- ", "a-b", "\n  ", " ", "\t", "é"];
+const TEXTS: &[&str] = &[
+    "", "x", "\n", "  ", "key: ", "- ", "a-b", "\n  ", " ", "\t", "é",
+];
 
 /// Template fields that resolve against the generated values and Helm's objects.
 const FIELDS: &[&str] = &[
@@ -503,8 +584,16 @@ impl Gen {
     fn action(&mut self, body: &str) -> String {
         let l = self.trim_l();
         let r = self.trim_r();
-        let lsp = if l.is_empty() && self.rng.chance(20) { "" } else { " " };
-        let rsp = if r.is_empty() && self.rng.chance(20) { "" } else { " " };
+        let lsp = if l.is_empty() && self.rng.chance(20) {
+            ""
+        } else {
+            " "
+        };
+        let rsp = if r.is_empty() && self.rng.chance(20) {
+            ""
+        } else {
+            " "
+        };
         format!("{{{{{l}{lsp}{body}{rsp}{}}}}}", r.trim_start())
     }
 
@@ -525,7 +614,11 @@ impl Gen {
             87..=93 => self.convert_stmt(),
             94..=96 if self.in_range > 0 => {
                 self.set_topic("break/continue");
-                let kw = if self.rng.chance(50) { "break" } else { "continue" };
+                let kw = if self.rng.chance(50) {
+                    "break"
+                } else {
+                    "continue"
+                };
                 let cond = self.pipeline(1);
                 let a = self.action(&format!("if {cond}"));
                 let k = self.action(kw);
@@ -571,7 +664,11 @@ impl Gen {
             1 => "$.Values.m".to_string(),
             2 => "$.Values.list".to_string(),
             3 => "$.Values.nested.items".to_string(),
-            4 => format!("(list {} {})", self.operand(0, K::Any), self.operand(0, K::Any)),
+            4 => format!(
+                "(list {} {})",
+                self.operand(0, K::Any),
+                self.operand(0, K::Any)
+            ),
             _ => self.operand(1, K::Any),
         };
         let decl = match self.rng.below(3) {
@@ -642,7 +739,11 @@ impl Gen {
             1 => {
                 self.set_topic("tpl");
                 let t = self.rng.pick(TPLS).to_string();
-                let ctx = if self.rng.chance(70) { "$".to_string() } else { arg };
+                let ctx = if self.rng.chance(70) {
+                    "$".to_string()
+                } else {
+                    arg
+                };
                 self.action(&format!("tpl \"{t}\" {ctx}"))
             }
             _ => {
@@ -658,12 +759,14 @@ impl Gen {
         let nverbs = 1 + self.rng.below(2);
         let mut f = String::new();
         for _ in 0..nverbs {
-            f.push_str(*self.rng.pick(FORMATS));
+            f.push_str(self.rng.pick(FORMATS));
             f.push(' ');
         }
         let nargs = self.rng.below(4);
         let args: Vec<String> = (0..nargs).map(|_| self.operand(1, K::Any)).collect();
-        let func = self.rng.pick(&["printf", "printf", "printf", "print", "println"]);
+        let func = self
+            .rng
+            .pick(&["printf", "printf", "printf", "print", "println"]);
         if *func == "printf" {
             self.action(&format!("printf \"{}\" {}", f.trim_end(), args.join(" ")))
         } else {
@@ -756,9 +859,7 @@ impl Gen {
         }
         let mut s = name.clone();
         for i in 0..n {
-            let k = hint
-                .and_then(|h| h.get(i).copied())
-                .unwrap_or(K::Any);
+            let k = hint.and_then(|h| h.get(i).copied()).unwrap_or(K::Any);
             let k = if self.rng.chance(10) { K::Any } else { k };
             s.push(' ');
             s.push_str(&self.operand(depth.saturating_sub(1), k));
@@ -778,9 +879,13 @@ impl Gen {
         if roll < 40 && matches!(k, K::Any | K::List | K::Map | K::Str | K::Num | K::Int) {
             return match k {
                 K::List => {
-                    *self.rng.pick(&["$.Values.list", "$.Values.nested.items", ".Values.list"])
+                    *self
+                        .rng
+                        .pick(&["$.Values.list", "$.Values.nested.items", ".Values.list"])
                 }
-                K::Map => *self.rng.pick(&["$.Values.m", "$.Values", ".Values.nested", "."]),
+                K::Map => *self
+                    .rng
+                    .pick(&["$.Values.m", "$.Values", ".Values.nested", "."]),
                 _ => *self.rng.pick(FIELDS),
             }
             .to_string();
@@ -807,7 +912,10 @@ impl Gen {
         match k {
             K::Str => self.quoted(STRINGS),
             K::Int => self.rng.pick(INTS).to_string(),
-            K::Small => self.rng.pick(&["0", "1", "2", "3", "5", "-1", "8"]).to_string(),
+            K::Small => self
+                .rng
+                .pick(&["0", "1", "2", "3", "5", "-1", "8"])
+                .to_string(),
             K::Float => self.rng.pick(FLOATS).to_string(),
             K::Num => {
                 if self.rng.chance(50) {
@@ -834,7 +942,7 @@ impl Gen {
                 .pick(&["0", "1700000000", "-86400", "86399"])
                 .to_string(),
             K::List | K::Map | K::Any => match self.rng.below(9) {
-                0 | 1 | 2 => self.quoted(STRINGS),
+                0..=2 => self.quoted(STRINGS),
                 3 | 4 => self.rng.pick(INTS).to_string(),
                 5 => self.rng.pick(FLOATS).to_string(),
                 6 => self.rng.pick(&["true", "false"]).to_string(),
@@ -903,7 +1011,10 @@ impl Gen {
         let n = self.rng.below(4);
         let mut m = serde_json::Map::new();
         for _ in 0..n {
-            let k = self.rng.pick(&["k", "a", "b", "name", "x-y", "1", "Z", ""]).to_string();
+            let k = self
+                .rng
+                .pick(&["k", "a", "b", "name", "x-y", "1", "Z", ""])
+                .to_string();
             let v = self.json_value(depth);
             m.insert(k, v);
         }
@@ -914,12 +1025,20 @@ impl Gen {
         use serde_json::json;
         match self.rng.below(12) {
             0 => json!(self.rng.below(100) as i64 - 20),
-            1 => json!(*self.rng.pick(&[1.5, 0.1, 1e6, 1e21, -0.5, 3.0, 123456789.0, 1e-7])),
+            1 => json!(
+                *self
+                    .rng
+                    .pick(&[1.5, 0.1, 1e6, 1e21, -0.5, 3.0, 123456789.0, 1e-7])
+            ),
             2 => json!(*self.rng.pick(&[true, false])),
             3 => serde_json::Value::Null,
             4 => json!(*self.rng.pick(&[0i64, 65535, 9007199254740993, -1])),
             _ => {
-                let s = self.rng.pick(STRINGS).replace("\\n", "\n").replace("\\t", "\t");
+                let s = self
+                    .rng
+                    .pick(STRINGS)
+                    .replace("\\n", "\n")
+                    .replace("\\t", "\t");
                 json!(s.replace("\\\"", "\""))
             }
         }

@@ -171,7 +171,9 @@ fn render_rust(c: &generate::Case) -> Outcome {
             base_path: format!("{CHART}/templates"),
         })
         .collect();
-    let out = Engine::default().render(&files).map_err(|e| e.to_string())?;
+    let out = Engine::default()
+        .render(&files)
+        .map_err(|e| e.to_string())?;
     let key = format!("{CHART}/templates/t.yaml");
     out.get(&key)
         .cloned()

@@ -39,7 +39,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 /// Go's `int64(f)` on amd64: truncation, and `math.MinInt64` for NaN and for values out of
 /// range (the CPU's "integer indefinite"), where Rust's `as` would saturate.
 pub fn go_float_to_int64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+    if f.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -759,7 +759,8 @@ impl Gen {
         let nverbs = 1 + self.rng.below(2);
         let mut f = String::new();
         for _ in 0..nverbs {
-            f.push_str(self.rng.pick(FORMATS));
+            let verb: &str = self.rng.pick(FORMATS);
+            f.push_str(verb);
             f.push(' ');
         }
         let nargs = self.rng.below(4);

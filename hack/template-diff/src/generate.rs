@@ -759,7 +759,7 @@ impl Gen {
         let nverbs = 1 + self.rng.below(2);
         let mut f = String::new();
         for _ in 0..nverbs {
-            let verb: &str = self.rng.pick(FORMATS);
+            let verb: &&str = self.rng.pick(FORMATS);
             f.push_str(verb);
             f.push(' ');
         }

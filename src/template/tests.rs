@@ -1695,3 +1695,14 @@ fn limits_end_with_clear_errors() {
         "{e}"
     );
 }
+
+/// Timeout found by `cargo fuzz run exec`: zero-filling an integer to a huge precision was
+/// quadratic.
+#[test]
+fn fuzz_regression_huge_int_precision_is_linear() {
+    let start = std::time::Instant::now();
+    let out = run("{{ printf \"%83.1415159d|\" 9 }}").expect("renders");
+    assert_eq!(out.len(), 1_415_160);
+    assert!(out.ends_with("09|"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

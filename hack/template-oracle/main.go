@@ -18,6 +18,14 @@
 //	    writes the expected-results document (see tests/template-cases/README.md).
 //	template-oracle -batch CASES.yaml -check EXPECTED.json
 //	    re-renders and compares with EXPECTED.json; exits 1 on any difference.
+//	template-oracle -funcs
+//	    prints, one per line and sorted, the name of every function a Helm chart template can
+//	    call: each candidate (Sprig's TxtFuncMap, text/template's builtins, Helm's additions) is
+//	    probed by parsing {{if false}}{{NAME}}{{end}} through Helm's engine.
+//	template-oracle -serve
+//	    reads cases as JSON lines on stdin and answers each with one JSON line on stdout
+//	    ({name, output} or {name, error}), flushed per case; used by hack/template-diff so
+//	    that thousands of cases cross one pipe instead of one process per case.
 package main
 
 import (
@@ -35,6 +43,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/Masterminds/sprig/v3"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -105,6 +114,7 @@ func run() error {
 	var (
 		tplText, tplFile, valText, valFile, helpersFile, chartValFile, name string
 		batch, write, check                                                 string
+		serve, funcs                                                        bool
 	)
 	flag.StringVar(&tplText, "template", "", "template text")
 	flag.StringVar(&tplFile, "template-file", "", "read the template from this file")
@@ -116,8 +126,16 @@ func run() error {
 	flag.StringVar(&batch, "batch", "", "render all cases of this .yaml/.json/.jsonl file")
 	flag.StringVar(&write, "write", "", "with -batch: write the expected-results document here")
 	flag.StringVar(&check, "check", "", "with -batch: compare with this expected-results document")
+	flag.BoolVar(&serve, "serve", false, "answer JSON-lines cases from stdin, one JSON line each")
+	flag.BoolVar(&funcs, "funcs", false, "print the names of all functions Helm's engine exposes")
 	flag.Parse()
 
+	if funcs {
+		return printFuncs(os.Stdout)
+	}
+	if serve {
+		return runServe(os.Stdin, os.Stdout)
+	}
 	if batch != "" {
 		return runBatch(batch, write, check)
 	}
@@ -446,4 +464,73 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// runServe answers every JSON-line case read from in with one JSON line on out, flushed per
+// case. Helm's log output (coalescing warnings) is discarded; a case that is not valid JSON is
+// answered with an error line rather than stopping the server.
+func runServe(in io.Reader, out io.Writer) error {
+	log.SetOutput(io.Discard)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	w := bufio.NewWriter(out)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		var c Case
+		line := map[string]string{}
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			line["error"] = "oracle: bad case: " + err.Error()
+		} else if text, err := Render(c); err != nil {
+			line["error"] = err.Error()
+		} else {
+			line["output"] = text
+		}
+		line["name"] = c.Name
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// printFuncs probes every candidate function name through Helm's engine and prints those that
+// exist. Candidates: Sprig's TxtFuncMap, text/template's builtins and the names Helm's
+// pkg/engine/funcs.go and engine.go add.
+func printFuncs(out io.Writer) error {
+	log.SetOutput(io.Discard)
+	candidates := map[string]bool{}
+	for name := range sprig.TxtFuncMap() {
+		candidates[name] = true
+	}
+	for _, name := range []string{
+		"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+		"println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+		"toToml", "fromToml", "toYaml", "mustToYaml", "toYamlPretty", "fromYaml",
+		"fromYamlArray", "toJson", "mustToJson", "fromJson", "fromJsonArray", "include", "tpl",
+		"required", "fail", "lookup", "getHostByName", "env", "expandenv",
+	} {
+		candidates[name] = true
+	}
+	var names []string
+	for name := range candidates {
+		c := Case{Name: name, Template: "{{ if false }}{{ " + name + " }}{{ end }}"}
+		if _, err := Render(c); err != nil {
+			if strings.Contains(err.Error(), "not defined") {
+				continue
+			}
+			return fmt.Errorf("probing %s: %w", name, err)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := fmt.Fprintln(out, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -60,6 +60,11 @@ fn unsupported_float(v: &Value, depth: usize) -> Option<f64> {
 
 /// `json.Marshal`-based conversions shared by toYaml/toJson: Go's error for NaN/Inf.
 fn marshal_check(v: &Value) -> Result<serde_json::Value, String> {
+    if v.is_cyclic() {
+        return Err(
+            "json: unsupported value: encountered a cycle via map[string]interface {}".into(),
+        );
+    }
     if let Some(f) = unsupported_float(v, 0) {
         let text = crate::template::gofmt::format_float(f, 'g', -1);
         return Err(format!("json: unsupported value: {text}"));
@@ -68,7 +73,8 @@ fn marshal_check(v: &Value) -> Result<serde_json::Value, String> {
 }
 
 fn to_yaml(v: &Value) -> Result<String, String> {
-    let j = marshal_check(v)?;
+    // sigs.k8s.io/yaml.Marshal wraps json.Marshal's error.
+    let j = marshal_check(v).map_err(|e| format!("error marshaling into JSON: {e}"))?;
     yaml::to_yaml_trimmed(&j).map_err(|e| e.to_string())
 }
 
@@ -120,7 +126,9 @@ fn register_converters(m: &mut FuncMap) {
         Ok(list_value(yaml::helm_from_json_array(s)))
     });
     m.register("toToml", Arity::Exact(1), |_, a| {
-        Ok(Value::String(super::toml::to_toml(&a[0])))
+        super::toml::to_toml(&a[0])
+            .map(Value::String)
+            .map_err(FuncError::Call)
     });
     m.register("fromToml", Arity::Exact(1), |ctx, a| {
         let s = ctx.string_arg(a, 0)?;
@@ -228,6 +236,43 @@ mod tests {
         let files = [file("t.yaml", text), file("_helpers.tpl", helpers)];
         let mut out = engine.render(&files).map_err(|e| e.to_string())?;
         Ok(out.remove("c/templates/t.yaml").unwrap_or_default())
+    }
+
+    /// The function map charts see is exactly Helm v4.1.4's: the names probed through Helm's
+    /// own engine (`hack/template-oracle -funcs`, checked in as
+    /// `tests/template-cases/helm-funcs.txt`) equal text/template's builtins plus
+    /// [`helm_funcs`].
+    #[test]
+    fn func_map_names_equal_helm_v4() {
+        let listed = include_str!("../../tests/template-cases/helm-funcs.txt");
+        let want: std::collections::BTreeSet<&str> = listed
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let mut ours = FuncMap::builtins();
+        ours.extend(&helm_funcs(None));
+        let names = ours.names();
+        let got: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing {missing:?}, extra {extra:?}"
+        );
+        assert_eq!(got.len(), 239);
+    }
+
+    /// `include` executes the already parsed `define`: rendering many includes parses each
+    /// file once (the counter counts `parse::parse` calls on this thread).
+    #[test]
+    fn include_does_not_reparse() {
+        let before = crate::template::parse::parse_count();
+        let out = render(
+            "{{ range until 50 }}{{ include \"h\" . }}{{ end }}",
+            "{{ define \"h\" }}{{ include \"g\" . }}{{ end }}{{ define \"g\" }}x{{ end }}",
+        );
+        assert_eq!(out, Ok("x".repeat(50)));
+        assert_eq!(crate::template::parse::parse_count() - before, 2);
     }
 
     fn render(text: &str, helpers: &str) -> Result<String, String> {

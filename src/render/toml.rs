@@ -6,19 +6,69 @@ use std::collections::BTreeMap;
 
 use crate::template::Value;
 use crate::template::gofmt::format_float;
+use crate::template::value::MAX_NESTING;
 
-/// Helm's `toToml`: the TOML text, or the encoder's error message.
-pub fn to_toml(v: &Value) -> String {
-    let Value::Map(m) = v else {
-        return format!(
-            "toml: top-level values must be Go maps or structs (got {})",
-            kind(v)
-        );
+/// Helm's `toToml`: the TOML text, or the encoder's error message. `Err` is a Go panic
+/// (BurntSushi's encoder reflecting on a nil value), which text/template reports as the
+/// function's error.
+pub fn to_toml(v: &Value) -> Result<String, String> {
+    let m = match v {
+        Value::Map(m) => m.clone(),
+        Value::Object(o) if o.as_map().is_some() => match o.as_map() {
+            Some(m) => m.clone(),
+            None => return Ok(String::new()),
+        },
+        Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        Value::Object(_) => {
+            return Ok(format!(
+                "toml: top-level values must be Go maps or structs (got {})",
+                kind(v)
+            ));
+        }
+        // A top-level array of tables is refused; other primitives and arrays are encoded as
+        // bare values (BurntSushi/toml v1.6).
+        other if is_table_array(other) => {
+            return Ok("toml: top-level values must be Go maps or structs".into());
+        }
+        other => {
+            if has_nil_element(other) {
+                return Ok(NIL_ELEMENT.into());
+            }
+            return Ok(scalar(other).unwrap_or_default());
+        }
     };
-    let mut out = String::new();
     let map = m.borrow().clone();
+    if map.values().any(has_nil_element) {
+        return Ok(NIL_ELEMENT.into());
+    }
+    let mut out = String::new();
     write_table(&mut out, &[], &map);
-    out
+    Ok(out)
+}
+
+/// BurntSushi's error for `[1, nil]`.
+const NIL_ELEMENT: &str = "toml: cannot encode array with nil element";
+
+/// Whether an array inside `v` (at any depth) has a nil element.
+fn has_nil_element(v: &Value) -> bool {
+    let mut stack = vec![(v.clone(), 0)];
+    while let Some((x, depth)) = stack.pop() {
+        // Values can be cyclic (merge of a map into itself): stop where the encoder would.
+        if depth > MAX_NESTING {
+            continue;
+        }
+        match &x {
+            Value::List(items, _) => {
+                if items.iter().any(Value::is_nil) {
+                    return true;
+                }
+                stack.extend(items.iter().map(|i| (i.clone(), depth + 1)));
+            }
+            Value::Map(m) => stack.extend(m.borrow().values().map(|i| (i.clone(), depth + 1))),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn kind(v: &Value) -> String {
@@ -29,6 +79,9 @@ fn kind(v: &Value) -> String {
 }
 
 fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>) {
+    if path.len() > MAX_NESTING {
+        return;
+    }
     let indent = "  ".repeat(path.len().saturating_sub(1));
     let key_indent = "  ".repeat(path.len());
     for (k, v) in map {
@@ -45,17 +98,18 @@ fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>)
         sub.push(k.clone());
         let header = sub.iter().map(|s| key(s)).collect::<Vec<_>>().join(".");
         let ind = "  ".repeat(sub.len() - 1);
-        match v {
-            Value::Map(m) => {
-                if sub.len() == 1 && !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&format!("{ind}[{header}]\n"));
-                write_table(out, &sub, &m.borrow().clone());
+        if let Some(m) = table_of(v) {
+            if sub.len() == 1 && !out.is_empty() {
+                out.push('\n');
             }
+            out.push_str(&format!("{ind}[{header}]\n"));
+            write_table(out, &sub, &m.borrow().clone());
+            continue;
+        }
+        match v {
             Value::List(items, _) if is_table_array(v) => {
                 for item in items.iter() {
-                    if let Value::Map(m) = item {
+                    if let Some(m) = table_of(item) {
                         if sub.len() == 1 && !out.is_empty() {
                             out.push('\n');
                         }
@@ -70,7 +124,16 @@ fn write_table(out: &mut String, path: &[String], map: &BTreeMap<String, Value>)
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
+    table_of(v).is_some()
+}
+
+/// The map of a TOML table: a map, or a named map type (Helm's common.Values).
+fn table_of(v: &Value) -> Option<crate::template::MapRef> {
+    match v {
+        Value::Map(m) => Some(m.clone()),
+        Value::Object(o) => o.as_map().cloned(),
+        _ => None,
+    }
 }
 
 fn is_table_array(v: &Value) -> bool {
@@ -108,16 +171,37 @@ fn quote_toml(s: &str) -> String {
 }
 
 fn scalar(v: &Value) -> Option<String> {
+    scalar_at(v, 0)
+}
+
+/// [`scalar`] at nesting `depth` (bounded: values can be cyclic).
+fn scalar_at(v: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_NESTING {
+        return None;
+    }
     Some(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => float_text(*f),
         Value::String(s) => quote_toml(s),
         Value::List(items, _) => {
-            let parts: Vec<String> = items.iter().filter_map(scalar).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|x| scalar_at(x, depth + 1))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
-        Value::Map(_) | Value::Nil | Value::Object(_) => return None,
+        // Inside arrays, tables are written inline: `{a = "b", c = 1.0}`.
+        Value::Map(_) | Value::Object(_) => {
+            let m = table_of(v)?;
+            let parts: Vec<String> = m
+                .borrow()
+                .iter()
+                .filter_map(|(k, x)| scalar_at(x, depth + 1).map(|t| format!("{} = {t}", key(k))))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Nil => return None,
     })
 }
 
@@ -128,8 +212,13 @@ fn float_text(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let s = format_float(f, 'f', -1);
-    if s.contains('.') { s } else { format!("{s}.0") }
+    // BurntSushi/toml: strconv 'g' shortest, with ".0" added to bare integers.
+    let s = format_float(f, 'g', -1);
+    if s.contains(['.', 'e']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 /// Helm's `fromToml`: the document as a map, or `{"Error": message}`.
@@ -190,7 +279,10 @@ mod tests {
     fn encodes_like_burntsushi() {
         let j = serde_json::json!({"a": 1, "b": "s", "t": {"x": true}});
         let v = Value::from_json_go(&j);
-        assert_eq!(to_toml(&v), "a = 1.0\nb = \"s\"\n\n[t]\n  x = true\n");
+        assert_eq!(
+            to_toml(&v),
+            Ok("a = 1.0\nb = \"s\"\n\n[t]\n  x = true\n".to_string())
+        );
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub(crate) struct Exec<'t> {
     at: At<'t>,
     vars: Vec<Var>,
     depth: usize,
+    /// For the call being reported: the node Go's `s.at` pointed to after evaluating each
+    /// argument (the innermost last node for a parenthesised pipeline), where Go reports the
+    /// argument's type error.
+    arg_at: Vec<At<'t>>,
 }
 
 type R<T> = Result<T, Error>;
@@ -119,6 +123,7 @@ pub(crate) fn execute_tree(
             val: Val::plain(data.clone()),
         }],
         depth,
+        arg_at: Vec::new(),
     };
     if depth > tmpl.options.max_depth {
         return Err(e.errorf(format!(
@@ -454,7 +459,10 @@ impl<'t> Exec<'t> {
 
     fn ideal_constant(&self, num: &Number) -> R<Value> {
         if num.complex {
-            return Err(self.errorf(format!("complex constant {} is not supported", num.text)));
+            return match super::value::Complex::parse(&num.text) {
+                Some(c) => Ok(Value::Object(std::rc::Rc::new(c))),
+                None => Err(self.errorf(format!("illegal number syntax: {}", quote(&num.text)))),
+            };
         }
         let t = &num.text;
         let is_hex_int = t.len() > 2
@@ -614,15 +622,20 @@ impl<'t> Exec<'t> {
     ) -> R<(Vec<Value>, Vec<bool>)> {
         let mut argv = Vec::with_capacity(args.len());
         let mut iface = Vec::with_capacity(args.len());
+        let mut ats = Vec::with_capacity(args.len());
         for a in args.iter().skip(1) {
             let v = self.eval_arg(dot, a)?;
+            ats.push(self.at);
             iface.push(v.iface);
             argv.push(v.v);
         }
         if let Some(f) = final_ {
+            // The piped value has no node: Go reports it wherever `at` was left.
+            ats.push(self.at);
             iface.push(f.iface);
             argv.push(f.v);
         }
+        self.arg_at = ats;
         Ok((argv, iface))
     }
 
@@ -735,7 +748,9 @@ impl<'t> Exec<'t> {
     /// Points error reporting at argument `arg` (0-based, after the function name); the piped
     /// value has no node, so Go reports it at the last node evaluated.
     fn at_arg(&mut self, args: &'t [Arg], arg: usize) {
-        if let Some(a) = args.get(arg + 1).or_else(|| args.last()) {
+        if let Some(at) = self.arg_at.get(arg) {
+            self.at = *at;
+        } else if let Some(a) = args.get(arg + 1).or_else(|| args.last()) {
             self.at = At::Arg(a);
         }
     }

@@ -1,6 +1,8 @@
 //! Go `fmt` compatible printing of [`Value`]s: `Sprint`, `Sprintln`, `Sprintf` (with verbs,
 //! flags, width, precision and Go's `%!verb(type=value)` diagnostics) and `strconv.Quote`.
 
+use std::rc::Rc;
+
 use super::value::{ListKind, Value};
 
 /// Go's `strconv.Quote`: a double-quoted Go string literal.
@@ -112,7 +114,10 @@ fn shortest_digits(x: f64) -> Digits {
 }
 
 fn rounded_digits(x: f64, sig: usize) -> Digits {
-    digits_from_exp(&format!("{:.*e}", sig.saturating_sub(1), x.abs()))
+    // A float64's exact decimal expansion has at most 767 significant digits, so rounding to
+    // more is exact; Rust's formatter panics on precisions above u16::MAX (found by fuzzing:
+    // `printf "%.1415914f"`).
+    digits_from_exp(&format!("{:.*e}", sig.saturating_sub(1).min(800), x.abs()))
 }
 
 fn digit_at(d: &Digits, i: i32) -> u8 {
@@ -191,7 +196,11 @@ pub fn format_float(x: f64, verb: char, prec: i32) -> String {
                 let p = (d.d.len() as i32 - d.dp).max(0) as usize;
                 fmt_f(&d, p)
             } else {
-                let s = format!("{:.*}", prec as usize, x.abs());
+                // A float64 has at most 1074 fractional decimal digits: beyond that the digits
+                // are zeros (and Rust's formatter panics above u16::MAX).
+                let p = prec as usize;
+                let mut s = format!("{:.*}", p.min(1100), x.abs());
+                s.extend(std::iter::repeat_n('0', p.saturating_sub(1100)));
                 return if neg { format!("-{s}") } else { s };
             }
         }
@@ -271,6 +280,14 @@ fn pad(out: &mut String, s: &str, spec: &Spec) {
     }
 }
 
+/// Go's `rune(uint64(i))` for `%c`/`%q`: values outside Unicode become U+FFFD.
+fn go_rune(i: i64) -> char {
+    u32::try_from(i)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\u{FFFD}')
+}
+
 fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
     let neg = i < 0;
     let u = i.unsigned_abs();
@@ -280,10 +297,11 @@ fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
         'X' => format!("{u:X}"),
         'o' | 'O' => format!("{u:o}"),
         'b' => format!("{u:b}"),
-        'c' => return Some(char::from_u32(i as u32).unwrap_or('\u{FFFD}').to_string()),
-        'q' => return Some(quote_rune(char::from_u32(i as u32).unwrap_or('\u{FFFD}'))),
+        'c' => return Some(go_rune(i).to_string()),
+        'q' => return Some(quote_rune(go_rune(i))),
         'U' => {
-            let mut s = format!("U+{u:04X}");
+            // Go prints the value as uint64: negative numbers show their two's complement.
+            let mut s = format!("U+{:04X}", i as u64);
             if spec.sharp
                 && let Some(c) = char::from_u32(i as u32)
                 && is_print(c)
@@ -298,8 +316,10 @@ fn fmt_integer(i: i64, verb: char, spec: &Spec) -> Option<String> {
         if p == 0 && i == 0 {
             digits.clear();
         }
-        while digits.len() < p {
-            digits.insert(0, '0');
+        if digits.len() < p {
+            // One allocation: inserting zeros one by one was quadratic (a cargo-fuzz timeout
+            // with `%.1415159d`).
+            digits = "0".repeat(p - digits.len()) + &digits;
         }
     }
     let prefix = match verb {
@@ -328,6 +348,9 @@ fn fmt_float_verb(x: f64, verb: char, spec: &Spec) -> Option<String> {
         'v' | 'g' | 'G' => format_float(x, if verb == 'G' { 'G' } else { 'g' }, prec.unwrap_or(-1)),
         'e' | 'E' => format_float(x, verb, prec.unwrap_or(6)),
         'f' | 'F' => format_float(x, 'f', prec.unwrap_or(6)),
+        'b' | 'x' | 'X' if !x.is_finite() => format_float(x, 'g', -1),
+        'b' => float_binary(x),
+        'x' | 'X' if prec.is_none() => float_hex(x, verb == 'X'),
         _ => return None,
     };
     if spec.plus && !s.starts_with('-') && !s.starts_with('+') {
@@ -338,6 +361,98 @@ fn fmt_float_verb(x: f64, verb: char, spec: &Spec) -> Option<String> {
         s = "+Inf".into();
     }
     Some(s)
+}
+
+/// The sign, mantissa (with the implicit bit) and unbiased exponent of a finite float, as
+/// Go's strconv decomposes it.
+fn float_parts(x: f64) -> (bool, u64, i64) {
+    let bits = x.to_bits();
+    let neg = bits >> 63 != 0;
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp = 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    (neg, mant, exp - 1023)
+}
+
+/// strconv's `'b'` format: `-ddddp±ddd` (decimal mantissa, binary exponent).
+fn float_binary(x: f64) -> String {
+    let (neg, mant, exp) = float_parts(x);
+    let exp = exp - 52;
+    let sign = if neg { "-" } else { "" };
+    let esign = if exp >= 0 { "+" } else { "" };
+    format!("{sign}{mant}p{esign}{exp}")
+}
+
+/// strconv's `'x'` format with the shortest precision: `-0x1.8p+01`.
+fn float_hex(x: f64, upper: bool) -> String {
+    let (neg, mut mant, mut exp) = float_parts(x);
+    if mant == 0 {
+        exp = 0;
+    }
+    mant <<= 8;
+    while mant != 0 && mant & (1u64 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    let digits: &[u8] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push('0');
+    s.push(if upper { 'X' } else { 'x' });
+    s.push(if (mant >> 60) & 1 == 1 { '1' } else { '0' });
+    mant <<= 4;
+    if mant != 0 {
+        s.push('.');
+        while mant != 0 {
+            s.push(digits[((mant >> 60) & 15) as usize] as char);
+            mant <<= 4;
+        }
+    }
+    s.push(if upper { 'P' } else { 'p' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs();
+    if e < 10 {
+        s.push('0');
+    }
+    s.push_str(&e.to_string());
+    s
+}
+
+/// Go's `fmtSbx`: hex of bytes; `#` adds a `0x` prefix (per byte with the space flag, which
+/// also separates bytes).
+fn hex_bytes(b: &[u8], upper: bool, spec: &Spec) -> String {
+    let prefix = match (spec.sharp, upper) {
+        (false, _) => "",
+        (true, false) => "0x",
+        (true, true) => "0X",
+    };
+    let mut out = String::new();
+    for (i, byte) in b.iter().enumerate() {
+        if spec.space {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(prefix);
+        } else if i == 0 {
+            out.push_str(prefix);
+        }
+        if upper {
+            out.push_str(&format!("{byte:02X}"));
+        } else {
+            out.push_str(&format!("{byte:02x}"));
+        }
+    }
+    out
 }
 
 fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
@@ -354,10 +469,14 @@ fn fmt_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
                 Some(quote(&s))
             }
         }
-        'x' => Some(s.bytes().map(|b| format!("{b:02x}")).collect()),
-        'X' => Some(s.bytes().map(|b| format!("{b:02X}")).collect()),
+        'x' | 'X' => Some(hex_bytes(s.as_bytes(), verb == 'X', spec)),
         _ => None,
     }
+}
+
+thread_local! {
+    /// Maps being printed by [`write_value`] on this thread, to cut cycles.
+    static PRINTING: std::cell::RefCell<Vec<*const ()>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Writes `v` formatted with `verb` (applied element-wise to slices and maps as Go does).
@@ -382,6 +501,14 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             out.push(']');
         }
         Value::Map(m) => {
+            // A map inside itself (Go's fmt would overflow its stack): print the inner one as
+            // `...`, so printing stays linear.
+            let ptr = Rc::as_ptr(m) as *const ();
+            if PRINTING.with(|p| p.borrow().contains(&ptr)) {
+                out.push_str("...");
+                return;
+            }
+            PRINTING.with(|p| p.borrow_mut().push(ptr));
             out.push_str("map[");
             for (i, (k, item)) in m.borrow().iter().enumerate() {
                 if i > 0 {
@@ -392,12 +519,49 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                 write_value(out, item, verb, spec, depth + 1);
             }
             out.push(']');
+            PRINTING.with(|p| p.borrow_mut().pop());
         }
-        _ => {
-            let s = format_scalar(v, verb, spec).unwrap_or_else(|| bad_verb(v, verb));
-            pad(out, &s, spec);
+        Value::Object(o) if o.as_map().is_some() => {
+            // Named map types (Helm's common.Values) print as their map.
+            if let Some(m) = o.as_map() {
+                write_value(out, &Value::Map(m.clone()), verb, spec, depth);
+            }
         }
+        // Inside slices and maps a nil interface prints as `<nil>` for every verb, unpadded.
+        Value::Nil if depth > 0 => out.push_str("<nil>"),
+        // Strings are zero-padded without regard to a leading sign.
+        Value::String(_) if spec.zero && !spec.minus => match format_scalar(v, verb, spec) {
+            Some(s) => {
+                let n = s.chars().count();
+                let w = spec.width.unwrap_or(0);
+                out.extend(std::iter::repeat_n('0', w.saturating_sub(n)));
+                out.push_str(&s);
+            }
+            None => write_bad_verb(out, v, verb, spec, depth),
+        },
+        _ => match format_scalar(v, verb, spec) {
+            // Go pads integers with zeros only without a precision.
+            Some(s) if spec.prec.is_some() && matches!(v, Value::Int(_) | Value::Int64(_)) => {
+                let mut spaces = spec.clone();
+                spaces.zero = false;
+                pad(out, &s, &spaces);
+            }
+            Some(s) => pad(out, &s, spec),
+            None => write_bad_verb(out, v, verb, spec, depth),
+        },
     }
+}
+
+/// Go's `badVerb`: `%!VERB(TYPE=VALUE)`, the value printed with `%v` and the same flags and
+/// width; a top-level nil is `%!VERB(<nil>)`.
+fn write_bad_verb(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
+    if matches!(v, Value::Nil) {
+        out.push_str(&format!("%!{verb}(<nil>)"));
+        return;
+    }
+    out.push_str(&format!("%!{verb}({}=", v.type_name()));
+    write_value(out, v, 'v', spec, depth + 1);
+    out.push(')');
 }
 
 /// Go's `%#v` (Go-syntax representation); `in_iface` marks elements of `[]interface{}` and
@@ -421,11 +585,17 @@ fn go_syntax(v: &Value, in_iface: bool, depth: usize) -> String {
             format!("{}{{{}}}", v.type_name(), inner.join(", "))
         }
         Value::Map(m) => {
+            let ptr = Rc::as_ptr(m) as *const ();
+            if PRINTING.with(|p| p.borrow().contains(&ptr)) {
+                return "...".into();
+            }
+            PRINTING.with(|p| p.borrow_mut().push(ptr));
             let inner: Vec<String> = m
                 .borrow()
                 .iter()
                 .map(|(k, x)| format!("{}:{}", quote(k), go_syntax(x, true, depth + 1)))
                 .collect();
+            PRINTING.with(|p| p.borrow_mut().pop());
             format!("{}{{{}}}", v.type_name(), inner.join(", "))
         }
         Value::Object(o) => o.format_v(),
@@ -451,13 +621,6 @@ fn format_scalar(v: &Value, verb: char, spec: &Spec) -> Option<String> {
             _ => None,
         },
         Value::List(..) | Value::Map(_) => Some(format_v(v)),
-    }
-}
-
-fn bad_verb(v: &Value, verb: char) -> String {
-    match v {
-        Value::Nil => format!("%!{verb}(<nil>)"),
-        _ => format!("%!{verb}({}={})", v.type_name(), format_v(v)),
     }
 }
 
@@ -488,7 +651,12 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         // Width.
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
-            match args.get(argn).and_then(Value::as_int) {
+            // Go's intFromArg: widths beyond ±1e6 are bad (and would exhaust memory).
+            match args
+                .get(argn)
+                .and_then(Value::as_int)
+                .filter(|w| !too_large(*w))
+            {
                 Some(w) => {
                     if w < 0 {
                         spec.minus = true;
@@ -500,20 +668,36 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             argn += 1;
         } else {
-            spec.width = parse_num(&mut chars);
+            match parse_num(&mut chars) {
+                Ok(w) => spec.width = w,
+                Err(()) => {
+                    out.push_str("%!(NOVERB)");
+                    break;
+                }
+            }
         }
         // Precision.
         if let Some(&(_, '.')) = chars.peek() {
             chars.next();
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
-                match args.get(argn).and_then(Value::as_int) {
+                match args
+                    .get(argn)
+                    .and_then(Value::as_int)
+                    .filter(|p| !too_large(*p))
+                {
                     Some(p) if p >= 0 => spec.prec = Some(p as usize),
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argn += 1;
             } else {
-                spec.prec = Some(parse_num(&mut chars).unwrap_or(0));
+                match parse_num(&mut chars) {
+                    Ok(p) => spec.prec = Some(p.unwrap_or(0)),
+                    Err(()) => {
+                        out.push_str("%!(NOVERB)");
+                        break;
+                    }
+                }
             }
         }
         // Explicit argument index before the verb: `%[2]s`.
@@ -521,7 +705,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if let Some(&(_, '[')) = chars.peek() {
             chars.next();
             reordered = true;
-            let n = parse_num(&mut chars);
+            let n = parse_num(&mut chars).ok().flatten();
             match (n, chars.next()) {
                 (Some(n), Some((_, ']'))) if n >= 1 && n <= args.len() => argn = n - 1,
                 _ => bad_index = true,
@@ -575,19 +759,28 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     out
 }
 
-fn parse_num(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<usize> {
+fn parse_num(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Result<Option<usize>, ()> {
+    // Go's parsenum: a number that grows past 1e6 before its last digit is an overflow, after
+    // which Go skips the rest of the format (reporting `%!(NOVERB)`).
     let mut n: Option<usize> = None;
     while let Some(&(_, c)) = chars.peek() {
         let Some(d) = c.to_digit(10) else { break };
-        n = Some(
-            n.unwrap_or(0)
-                .saturating_mul(10)
-                .saturating_add(d as usize)
-                .min(1_000_000),
-        );
+        let cur = n.unwrap_or(0);
+        if cur > 1_000_000 {
+            for _ in chars.by_ref() {}
+            return Err(());
+        }
+        n = Some(cur * 10 + d as usize);
         chars.next();
     }
-    n
+    Ok(n)
+}
+
+/// Go's `tooLarge`: widths and precisions are limited to ±1e6.
+fn too_large(x: i64) -> bool {
+    !(-1_000_000..=1_000_000).contains(&x)
 }
 
 #[cfg(test)]

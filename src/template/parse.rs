@@ -361,6 +361,16 @@ fn eof_item(pos: usize, line: usize) -> Item {
     }
 }
 
+thread_local! {
+    static PARSE_COUNT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times [`parse`] ran on this thread: lets tests check that executing templates
+/// (`include`, `template`) never re-parses them.
+pub fn parse_count() -> u64 {
+    PARSE_COUNT.with(|c| c.get())
+}
+
 /// Parses `text` as template `name`, returning the top-level tree followed by every
 /// `define`/`block` tree, in source order. `has_func` tells whether a function exists.
 pub fn parse(
@@ -370,6 +380,7 @@ pub fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
+    PARSE_COUNT.with(|c| c.set(c.get() + 1));
     let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),

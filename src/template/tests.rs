@@ -613,12 +613,12 @@ fn constants() {
             )),
         ),
         (
-            "{{1i}}",
-            Err(&exec_err(
-                "1:2",
-                "1i",
-                "complex constant 1i is not supported",
-            )),
+            "{{1i}} {{1+2i}} {{-1.5e3-2i}}",
+            Ok("(0+1i) (1+2i) (-1500-2i)"),
+        ),
+        (
+            "{{printf \"%T\" 1i}} {{if 0i}}t{{else}}f{{end}}",
+            Ok("complex128 f"),
         ),
         ("{{\"a\\tb\"}}|{{`raw\\n`}}|{{'\\n'}}", Ok("a\tb|raw\\n|10")),
         ("{{true}} {{false}}", Ok("true false")),
@@ -1615,4 +1615,94 @@ fn map_typed_objects_behave_as_maps_with_methods() {
             .ends_with("nil pointer evaluating interface {}.x")
     );
     assert_eq!(obj.to_json(), m.to_json());
+}
+
+/// Crash found by `cargo fuzz run exec`: precisions above u16::MAX made Rust's formatter
+/// panic ("Formatting argument out of range"). Go prints every requested digit.
+#[test]
+fn fuzz_regression_huge_float_precision() {
+    let out = run(
+        "{{ printf \"%J %.2f %83.1415914.14159 3.1415.1fKeyw|\" 3.14259 3.14159 3.14159 3.14159 }}",
+    )
+    .expect("renders");
+    assert!(
+        out.starts_with("%!J(float64=3.14259) 3.14 "),
+        "{}",
+        &out[..40]
+    );
+    let f = run("{{ printf \"%.70000f\" 1.5 }}").expect("renders");
+    assert_eq!(f.len(), 70002);
+    assert!(f.starts_with("1.5000") && f.ends_with("000"));
+    let e = run("{{ printf \"%.70000e\" -2.5 }}").expect("renders");
+    assert!(
+        e.starts_with("-2.5000") && e.ends_with("e+00"),
+        "{}",
+        &e[e.len() - 10..]
+    );
+    let g = run("{{ printf \"%.70000g\" 0.1 }}").expect("renders");
+    assert!(
+        g.starts_with("0.1000000000000000055511151231257827"),
+        "{}",
+        &g[..40]
+    );
+}
+
+/// Crash found by the differential fuzzer: a `*` width of i64::MAX tried to allocate that
+/// many padding bytes; Go reports `%!(BADWIDTH)` beyond ±1e6.
+#[test]
+fn fuzz_regression_huge_star_width() {
+    assert_eq!(
+        run("{{ printf \"%*d|\" 9223372036854775807 5 }}"),
+        Ok("%!(BADWIDTH)5|".into())
+    );
+}
+
+/// Bounds: template recursion depth, output size and steps end with clear errors.
+#[test]
+fn limits_end_with_clear_errors() {
+    let mut t = Template::new("test");
+    t.parse(
+        "test",
+        "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
+    )
+    .expect("parse");
+    let e = t.execute("test", &Value::Nil).expect_err("depth");
+    assert!(
+        e.to_string()
+            .ends_with("exceeded maximum template depth (1000)"),
+        "{e}"
+    );
+
+    let mut t = Template::new("test");
+    t.options_mut().max_output = 1000;
+    t.parse("test", "{{ range 100000 }}0123456789{{ end }}")
+        .expect("parse");
+    let e = t.execute("test", &Value::Nil).expect_err("output");
+    assert!(
+        e.to_string()
+            .contains("output exceeded the limit of 1000 bytes"),
+        "{e}"
+    );
+
+    let mut t = Template::new("test");
+    t.options_mut().max_steps = 1000;
+    t.parse("test", "{{ range 100000 }}{{ end }}")
+        .expect("parse");
+    let e = t.execute("test", &Value::Nil).expect_err("steps");
+    assert!(
+        e.to_string()
+            .contains("execution exceeded the limit of 1000 steps"),
+        "{e}"
+    );
+}
+
+/// Timeout found by `cargo fuzz run exec`: zero-filling an integer to a huge precision was
+/// quadratic.
+#[test]
+fn fuzz_regression_huge_int_precision_is_linear() {
+    let start = std::time::Instant::now();
+    let out = run("{{ printf \"%83.1415159d|\" 9 }}").expect("renders");
+    assert_eq!(out.len(), 1_415_160);
+    assert!(out.ends_with("09|"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }

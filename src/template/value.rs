@@ -18,6 +18,8 @@ pub enum ListKind {
     Any,
     /// `[]string`: results such as Sprig's `keys` or `splitList`.
     String,
+    /// `[]int`: Sprig's `until` and `untilStep`.
+    Int,
 }
 
 /// An error returned by an [`Object`] method call or a template function.
@@ -295,6 +297,7 @@ impl Value {
             Value::String(_) => "string".into(),
             Value::List(_, ListKind::Any) => "[]interface {}".into(),
             Value::List(_, ListKind::String) => "[]string".into(),
+            Value::List(_, ListKind::Int) => "[]int".into(),
             Value::Map(_) => "map[string]interface {}".into(),
             Value::Object(o) => o.type_name(),
         }
@@ -384,10 +387,48 @@ impl Value {
     /// Converts to JSON. Non-finite floats become null; objects become their `%v` text;
     /// nesting deeper than [`MAX_NESTING`] (only reachable through cycles) becomes null.
     pub fn to_json(&self) -> serde_json::Value {
-        self.to_json_at(0)
+        self.to_json_at(0, &mut Vec::new())
     }
 
-    fn to_json_at(&self, depth: usize) -> serde_json::Value {
+    /// Whether a map contains itself (through `set`/`merge` of a map into its own entries).
+    /// Linear in the number of distinct maps and lists.
+    pub fn is_cyclic(&self) -> bool {
+        fn visit(
+            v: &Value,
+            path: &mut Vec<*const ()>,
+            done: &mut std::collections::HashSet<*const ()>,
+        ) -> bool {
+            let (ptr, children): (*const (), Vec<Value>) = match v {
+                Value::Map(m) => (
+                    Rc::as_ptr(m) as *const (),
+                    m.borrow().values().cloned().collect(),
+                ),
+                Value::List(l, _) => (Rc::as_ptr(l) as *const (), l.iter().cloned().collect()),
+                Value::Object(o) => match o.as_map() {
+                    Some(m) => (
+                        Rc::as_ptr(m) as *const (),
+                        m.borrow().values().cloned().collect(),
+                    ),
+                    None => return false,
+                },
+                _ => return false,
+            };
+            if path.contains(&ptr) {
+                return true;
+            }
+            if done.contains(&ptr) || path.len() > MAX_NESTING {
+                return false;
+            }
+            path.push(ptr);
+            let cyclic = children.iter().any(|c| visit(c, path, done));
+            path.pop();
+            done.insert(ptr);
+            cyclic
+        }
+        visit(self, &mut Vec::new(), &mut std::collections::HashSet::new())
+    }
+
+    fn to_json_at(&self, depth: usize, path: &mut Vec<*const ()>) -> serde_json::Value {
         if depth > MAX_NESTING {
             return serde_json::Value::Null;
         }
@@ -400,19 +441,30 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(l, _) => {
-                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1)).collect())
+                serde_json::Value::Array(l.iter().map(|v| v.to_json_at(depth + 1, path)).collect())
             }
             Value::Map(m) => {
+                // A map inside itself: cut the cycle (callers that must fail as Go does check
+                // `is_cyclic` first).
+                let ptr = Rc::as_ptr(m) as *const ();
+                if path.contains(&ptr) {
+                    return serde_json::Value::Null;
+                }
+                path.push(ptr);
                 let mut out = serde_json::Map::new();
                 for (k, v) in m.borrow().iter() {
-                    out.insert(k.clone(), v.to_json_at(depth + 1));
+                    out.insert(k.clone(), v.to_json_at(depth + 1, path));
                 }
+                path.pop();
                 serde_json::Value::Object(out)
             }
             Value::Object(o) => match (o.as_map(), o.list_items()) {
-                (Some(m), _) => Value::Map(m.clone()).to_json_at(depth),
+                (Some(m), _) => Value::Map(m.clone()).to_json_at(depth, path),
                 (None, Some(items)) => serde_json::Value::Array(
-                    items.iter().map(|v| v.to_json_at(depth + 1)).collect(),
+                    items
+                        .iter()
+                        .map(|v| v.to_json_at(depth + 1, path))
+                        .collect(),
                 ),
                 (None, None) => serde_json::Value::String(o.format_v()),
             },
@@ -505,5 +557,63 @@ mod tests {
         assert_eq!(Value::string_list(vec![]).type_name(), "[]string");
         assert_eq!(Value::new_map().type_name(), "map[string]interface {}");
         assert_eq!(Value::Nil.type_name(), "<nil>");
+    }
+}
+
+/// A Go `complex128` constant (`{{ 1+2i }}`, `{{ 1i }}`): only template literals produce
+/// one, so it is an [`Object`] that prints as Go's `fmt` does (`(1+2i)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Complex {
+    /// Real part.
+    pub re: f64,
+    /// Imaginary part.
+    pub im: f64,
+}
+
+impl Complex {
+    /// Parses a Go complex or imaginary literal: `1+2i`, `-1.5e3-2i`, `2i`, `0x1p-2i`.
+    pub fn parse(text: &str) -> Option<Complex> {
+        let body = text.strip_suffix('i')?;
+        let bytes = body.as_bytes();
+        // The imaginary part starts at the last sign that is not an exponent sign.
+        let split = (1..bytes.len()).rev().find(|&i| {
+            matches!(bytes[i], b'+' | b'-') && !matches!(bytes[i - 1], b'e' | b'E' | b'p' | b'P')
+        });
+        let parse = super::parse::parse_go_float;
+        match split {
+            Some(i) => Some(Complex {
+                re: parse(&body[..i])?,
+                im: parse(&body[i..])?,
+            }),
+            None => Some(Complex {
+                re: 0.0,
+                im: parse(body)?,
+            }),
+        }
+    }
+}
+
+impl Object for Complex {
+    fn type_name(&self) -> String {
+        "complex128".into()
+    }
+
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn format_v(&self) -> String {
+        let g = |x: f64| super::gofmt::format_float(x, 'g', -1);
+        let im = g(self.im);
+        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
+        format!("({}{sign}{im}i)", g(self.re))
+    }
+
+    fn truthy(&self) -> bool {
+        self.re != 0.0 || self.im != 0.0
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -19,10 +19,16 @@ enum Stage {
 /// Words a parser error as go-yaml does: `yaml: line N: problem`.
 pub(super) fn scan_error(e: &ScanError, text: &str) -> Error {
     let info = e.info();
-    let (msg, stage, at_eof) = translate_message(&info);
+    let (mut msg, stage, at_eof) = translate_message(&info);
+    if at_eof && msg.starts_with("did not find expected ','") && expects_entry(text) {
+        // libyaml wants a node after `[`, `{` or `,`: at the end of the input that is a
+        // missing node, not a missing separator.
+        msg = "did not find expected node content".to_string();
+    }
+    let at_eof = at_eof || e.marker().index() >= text.chars().count();
     // granit-parser lines are 1-based.
     let line = if at_eof {
-        eof_line(text) + 1
+        eof_line(text) + 1 + usize::from(stage == Stage::Parser && ends_mid_line(text))
     } else {
         e.marker().line()
     };
@@ -35,6 +41,20 @@ pub(super) fn scan_error(e: &ScanError, text: &str) -> Error {
         Some(n) => Error::Yaml(format!("yaml: line {n}: {msg}")),
         None => Error::Yaml(format!("yaml: {msg}")),
     }
+}
+
+/// Whether the last significant character of the input opens a flow collection or separates
+/// its entries (so a node must follow).
+fn expects_entry(text: &str) -> bool {
+    text.trim_end().ends_with(['[', '{', ','])
+}
+
+/// Whether the input ends in the middle of a line: libyaml's stream-end token then forces a
+/// new line, so parser errors found at the end of the input report the next line.
+fn ends_mid_line(text: &str) -> bool {
+    text.chars()
+        .last()
+        .is_some_and(|c| !matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
 }
 
 /// The 0-based line of the end of the input, as libyaml counts lines.

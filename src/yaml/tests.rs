@@ -302,7 +302,8 @@ fn helm_template_function_error_shapes() {
     assert_eq!(
         helm_from_yaml("a: [\n")["Error"],
         Value::String(
-            "error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'".into()
+            "error converting YAML to JSON: yaml: line 1: did not find expected node content"
+                .into()
         )
     );
     assert_eq!(helm_from_yaml("a: 1\n")["a"].as_f64(), Some(1.0));

@@ -36,18 +36,22 @@ fn trim_zero_decimal(s: &str) -> &str {
     }
 }
 
+/// Go's `int64(f)` on amd64: truncation, and `math.MinInt64` for NaN and for values out of
+/// range (the CPU's "integer indefinite"), where Rust's `as` would saturate.
+pub fn go_float_to_int64(f: f64) -> i64 {
+    if f.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        i64::MIN
+    } else {
+        f as i64
+    }
+}
+
 /// `cast.ToInt64`: numbers truncated, strings parsed (base prefixes allowed), bools 1/0,
 /// anything else 0.
 pub fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
-        Value::Float(f) => {
-            if f.is_nan() {
-                i64::MIN
-            } else {
-                *f as i64
-            }
-        }
+        Value::Float(f) => go_float_to_int64(*f),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
         _ => 0,
@@ -60,11 +64,21 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::String(s) => special_float(s)
-            .or_else(|| parse_go_float(s))
+            .or_else(|| parse_float_strict(s))
             .unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
         _ => 0.0,
     }
+}
+
+/// `strconv.ParseFloat` for finite numbers: hex mantissas need a `p` exponent (`"0x1F"` is an
+/// error there, so cast gives 0).
+fn parse_float_strict(s: &str) -> Option<f64> {
+    let body = s.trim_start_matches(['+', '-']);
+    if (body.starts_with("0x") || body.starts_with("0X")) && !body.contains(['p', 'P']) {
+        return None;
+    }
+    parse_go_float(s)
 }
 
 /// `strconv.ParseFloat`'s spellings of infinity and NaN (case-insensitive, optional sign).

@@ -3,7 +3,6 @@
 
 use super::super::funcs::{Arity, FuncMap};
 use super::super::value::Value;
-use super::convert::strval;
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -134,11 +133,12 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Registers the encoding functions.
 pub(super) fn register(m: &mut FuncMap) {
-    m.register("b64enc", Arity::Exact(1), |_, a| {
-        Ok(Value::String(b64enc(strval(&a[0]).as_bytes())))
+    // Sprig's base64encode/base64decode take a Go string: other types are argument errors.
+    m.register("b64enc", Arity::Exact(1), |ctx, a| {
+        Ok(Value::String(b64enc(ctx.string_arg(a, 0)?.as_bytes())))
     });
-    m.register("b64dec", Arity::Exact(1), |_, a| {
-        Ok(Value::String(match b64dec(&strval(&a[0])) {
+    m.register("b64dec", Arity::Exact(1), |ctx, a| {
+        Ok(Value::String(match b64dec(ctx.string_arg(a, 0)?) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) => e,
         }))

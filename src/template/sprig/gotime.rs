@@ -517,9 +517,25 @@ fn format_offset(out: &mut String, std: Std, offset: i32) {
     }
 }
 
-/// Go's `strconv.Quote` for the ASCII-heavy texts of time errors.
+/// The `quote` of Go's time package: `"` and `\` escaped, every byte of a control or
+/// non-ASCII character written as `\xNN`.
 fn quote(s: &str) -> String {
-    super::super::gofmt::quote(s)
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if (c as u32) < 0x20 || (c as u32) >= 0x80 {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Go's `time.ParseError.Error()`.
@@ -1273,9 +1289,12 @@ mod tests {
         let err = |l: &str, v: &str| parse_in_location(l, v, Location::Utc).unwrap_err();
         assert_eq!(
             err("é2006", "èx"),
-            "parsing time \"èx\" as \"é2006\": cannot parse \"èx\" as \"é\""
+            "parsing time \"\\xc3\\xa8x\" as \"\\xc3\\xa92006\": cannot parse \"\\xc3\\xa8x\" as \"\\xc3\\xa9\""
         );
-        assert!(err("2006-07:00", "2024+aé:00").contains("cannot parse \"+aé:00\" as \"-07:00\""));
+        assert!(
+            err("2006-07:00", "2024+aé:00")
+                .contains("cannot parse \"+a\\xc3\\xa9:00\" as \"-07:00\"")
+        );
         assert_eq!(utc("é2006", "é2024").format("2006"), "2024");
     }
 

@@ -38,6 +38,9 @@ pub fn to_json(v: &Value, style: JsonStyle) -> Result<String, String> {
 
 /// The `%v` text of the first value inside `v` that Go's `encoding/json` cannot encode.
 fn unsupported(v: &Value) -> Option<String> {
+    if v.is_cyclic() {
+        return Some("encountered a cycle via map[string]interface {}".into());
+    }
     fn find(v: &Value, depth: usize) -> Option<String> {
         if depth > MAX_NESTING {
             return Some("encountered a cycle".into());
@@ -53,8 +56,16 @@ fn unsupported(v: &Value) -> Option<String> {
 }
 
 /// Registers `toJson`, `toRawJson`, `toPrettyJson` (Sprig returns "" when encoding fails) and
-/// their `must*` twins, which fail instead.
+/// their `must*` twins, which fail instead; and `mustFromJson` (`json.Unmarshal` into
+/// `interface{}`, failing with Go's error text). Sprig's `fromJson` is not registered: Helm
+/// replaces it.
 pub(super) fn register(m: &mut FuncMap) {
+    m.register("mustFromJson", Arity::Exact(1), |ctx, a| {
+        let text = ctx.string_arg(a, 0)?;
+        crate::yaml::json::from_json(text)
+            .map(|v| Value::from_json_go(&v))
+            .map_err(|e| FuncError::Call(e.to_string()))
+    });
     for (name, style) in [
         ("toJson", JsonStyle::Compact),
         ("toRawJson", JsonStyle::Raw),

@@ -60,6 +60,12 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     m.register("round", Arity::AtLeast(2), |ctx, a| {
         let places = ctx.int_arg(a, 1)?;
+        // `rOpt ...float64`: every extra argument must be a float64.
+        for i in 2..a.len() {
+            if !matches!(a[i], Value::Float(_)) {
+                return Err(ctx.type_error(a, i, "float64"));
+            }
+        }
         let round_on = a.get(2).map(to_float64).unwrap_or(0.5);
         Ok(Value::Float(round(to_float64(&a[0]), places, round_on)))
     });

@@ -32,7 +32,7 @@ pub use json::{JsonStyle, to_json};
 pub use merge::{deep_copy, merge_into};
 
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
-use super::value::{FuncError, Value};
+use super::value::{FuncError, ListKind, Value};
 
 /// Every Sprig function implemented here.
 pub fn funcs() -> FuncMap {
@@ -512,16 +512,18 @@ fn register_lists(m: &mut FuncMap) {
     });
     m.register("rest", Arity::Exact(1), |_, a| {
         let l = list_items(&a[0], "rest")?;
+        // Sprig returns a nil slice, which prints as `[]`.
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[1..].to_vec())
         })
     });
     m.register("initial", Arity::Exact(1), |_, a| {
         let l = list_items(&a[0], "initial")?;
+        // Sprig returns a nil slice, which prints as `[]`.
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[..l.len() - 1].to_vec())
         })
@@ -585,6 +587,12 @@ fn register_lists(m: &mut FuncMap) {
         for v in a {
             match v {
                 Value::List(l, _) => out.extend(l.iter().cloned()),
+                // Sprig calls reflect.TypeOf(nil).Kind(): a nil pointer panic.
+                Value::Nil => {
+                    return Err(FuncError::Call(
+                        "runtime error: invalid memory address or nil pointer dereference".into(),
+                    ));
+                }
                 other => {
                     return Err(FuncError::Call(format!(
                         "Cannot concat type {} as list",
@@ -596,7 +604,12 @@ fn register_lists(m: &mut FuncMap) {
         Ok(Value::list(out))
     });
     m.register("sortAlpha", Arity::Exact(1), |_, a| {
-        let mut v = strslice(&a[0]);
+        // Anything but a slice becomes a one-element list of its `%v` text (`[<nil>]`).
+        let mut v = match &a[0] {
+            Value::List(..) => strslice(&a[0]),
+            Value::Nil => vec!["<nil>".to_string()],
+            other => vec![strval(other)],
+        };
         v.sort();
         Ok(Value::string_list(v))
     });
@@ -613,7 +626,7 @@ fn register_lists(m: &mut FuncMap) {
 fn until_step(start: i64, stop: i64, step: i64) -> FuncResult {
     let mut v = Vec::new();
     if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
-        return Ok(Value::list(v));
+        return Ok(Value::List(Rc::new(v), ListKind::Int));
     }
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
@@ -626,7 +639,7 @@ fn until_step(start: i64, stop: i64, step: i64) -> FuncResult {
             None => break,
         };
     }
-    Ok(Value::list(v))
+    Ok(Value::List(Rc::new(v), ListKind::Int))
 }
 
 fn map_required(
@@ -682,7 +695,8 @@ fn register_dicts(m: &mut FuncMap) {
                 d.borrow_mut().remove(k);
                 Ok(Value::Map(d))
             }
-            None => Ok(Value::Nil),
+            // Sprig returns the nil map it was given, which prints as `map[]`.
+            None => Ok(Value::new_map()),
         }
     });
     m.register("hasKey", Arity::Exact(2), |ctx, a| {

@@ -272,7 +272,7 @@ fn dicts() {
         ("{{ $_ := set .M \"c\" 3 }}{{ .M }}", Ok("map[a:1 b:2 c:3]")),
         (
             "{{ $_ := unset .M \"a\" }}{{ .M }} {{ unset nil \"a\" }}",
-            Ok("map[b:2] <no value>"),
+            Ok("map[b:2] map[]"),
         ),
         (
             "{{ set nil \"a\" 1 }}",

@@ -358,7 +358,8 @@ pub fn seq(params: &[i64]) -> String {
     } else {
         step
     };
-    let stop = end.saturating_add(inc);
+    // Go's int arithmetic wraps: `seq` of MinInt64 steps past it to MaxInt64 (empty result).
+    let stop = end.wrapping_add(inc);
     let mut out: Vec<String> = Vec::new();
     let mut i = start;
     let ok = |i: i64| if stop < start { i > stop } else { i < stop };

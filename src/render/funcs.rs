@@ -90,6 +90,37 @@ fn list_value(l: Vec<serde_json::Value>) -> Value {
     Value::from_json_go(&serde_json::Value::Array(l))
 }
 
+/// How many distinct `fromYaml` inputs [`cached_from_yaml`] remembers before starting over.
+const FROM_YAML_CACHE_ENTRIES: usize = 64;
+
+thread_local! {
+    /// `fromYaml` results by input text. Charts (ibm-shared-liberty's `slt.config`, for one)
+    /// re-parse the same `include` output or file dozens of times per template; parsing is
+    /// pure, so the decoded map is kept and only converted to a fresh (mutable) template map
+    /// per call.
+    static FROM_YAML_CACHE: RefCell<HashMap<String, Rc<serde_json::Value>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// [`yaml::helm_from_yaml`] as a JSON object, memoised per thread (see `FROM_YAML_CACHE`).
+fn cached_from_yaml(text: &str) -> Rc<serde_json::Value> {
+    let hit = FROM_YAML_CACHE.with(|c| c.borrow().get(text).cloned());
+    match hit {
+        Some(m) => m,
+        None => {
+            let m = Rc::new(serde_json::Value::Object(yaml::helm_from_yaml(text)));
+            FROM_YAML_CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= FROM_YAML_CACHE_ENTRIES {
+                    c.clear();
+                }
+                c.insert(text.to_owned(), Rc::clone(&m));
+            });
+            m
+        }
+    }
+}
+
 /// toYaml, mustToYaml, toYamlPretty, fromYaml, fromYamlArray, toJson, mustToJson, fromJson,
 /// fromJsonArray, toToml, fromToml.
 fn register_converters(m: &mut FuncMap) {
@@ -105,7 +136,7 @@ fn register_converters(m: &mut FuncMap) {
     });
     m.register("fromYaml", Arity::Exact(1), |ctx, a| {
         let s = ctx.string_arg(a, 0)?;
-        Ok(map_value(yaml::helm_from_yaml(s)))
+        Ok(Value::from_json_go(&cached_from_yaml(s)))
     });
     m.register("fromYamlArray", Arity::Exact(1), |ctx, a| {
         let s = ctx.string_arg(a, 0)?;

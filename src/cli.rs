@@ -118,12 +118,14 @@ impl RenderArgs {
             name_template: self.name_template.clone(),
             skip_schema_validation: self.skip_schema_validation,
             chart: chart.into(),
-            values_files: self.values.clone(),
-            set: self.set.clone(),
-            set_string: self.set_string.clone(),
-            set_json: self.set_json.clone(),
-            set_file: self.set_file.clone(),
-            set_literal: self.set_literal.clone(),
+            values: crate::render::user_values::UserValues {
+                values_files: self.values.clone(),
+                set: self.set.clone(),
+                set_string: self.set_string.clone(),
+                set_json: self.set_json.clone(),
+                set_file: self.set_file.clone(),
+                set_literal: self.set_literal.clone(),
+            },
             namespace: self.namespace.clone(),
             kube_version: self.kube_version.clone(),
             api_versions: self.api_versions.clone(),
@@ -337,8 +339,8 @@ mod tests {
         };
         let req = args.request();
         assert_eq!(req.release_name.as_deref(), Some("r"));
-        assert_eq!(req.values_files.len(), 2);
-        assert_eq!(req.set, vec!["x=1,y=2"]);
+        assert_eq!(req.values.values_files.len(), 2);
+        assert_eq!(req.values.set, vec!["x=1,y=2"]);
         assert_eq!(req.api_versions, vec!["v1/X", "v2/Y", "z/v1"]);
         assert!(req.is_upgrade);
         let one = Cli::try_parse_from(["rudder", "render", "chart"]).expect("parses");

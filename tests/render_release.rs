@@ -23,12 +23,12 @@ fn request(args: &[&str]) -> TemplateRequest {
     while let Some(a) = it.next() {
         let mut next = || it.next().map(|s| s.to_string()).unwrap_or_default();
         match *a {
-            "-f" => req.values_files.push(d.join(next())),
+            "-f" => req.values.values_files.push(d.join(next())),
             "--include-crds" => req.include_crds = true,
             "--is-upgrade" => req.is_upgrade = true,
             "--kube-version" => req.kube_version = Some(next()),
             "--api-versions" => req.api_versions.push(next()),
-            "--set" => req.set.push(next()),
+            "--set" => req.values.set.push(next()),
             "--name" => req.release_name = Some(next()),
             other => panic!("unknown test flag {other}"),
         }

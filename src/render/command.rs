@@ -27,18 +27,8 @@ pub struct TemplateRequest {
     pub skip_schema_validation: bool,
     /// Chart directory or `.tgz` archive.
     pub chart: PathBuf,
-    /// `-f/--values` files in order.
-    pub values_files: Vec<PathBuf>,
-    /// `--set` assignments.
-    pub set: Vec<String>,
-    /// `--set-string` assignments.
-    pub set_string: Vec<String>,
-    /// `--set-json` assignments.
-    pub set_json: Vec<String>,
-    /// `--set-file` assignments.
-    pub set_file: Vec<String>,
-    /// `--set-literal` assignments.
-    pub set_literal: Vec<String>,
+    /// The values flags: `-f/--values` files and `--set*` assignments.
+    pub values: UserValues,
     /// `-n/--namespace` (Helm's default: `default`).
     pub namespace: Option<String>,
     /// `--kube-version`.
@@ -185,14 +175,5 @@ fn release_message(e: &ReleaseError) -> String {
 
 /// Helm's `values.Options.MergeValues` over the request's `-f`/`--set*` flags.
 fn user_values(req: &TemplateRequest) -> Result<Map<String, Value>, String> {
-    UserValues {
-        values_files: req.values_files.clone(),
-        set: req.set.clone(),
-        set_string: req.set_string.clone(),
-        set_json: req.set_json.clone(),
-        set_file: req.set_file.clone(),
-        set_literal: req.set_literal.clone(),
-    }
-    .merge()
-    .map_err(|e| e.to_string())
+    req.values.merge().map_err(|e| e.to_string())
 }

@@ -510,15 +510,11 @@ async fn apply_in(obj: &Arc<VpDeployment>, ctx: &Arc<Context>, ns: &str) -> Resu
 }
 
 async fn cleanup(obj: Arc<VpDeployment>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let ns = match ctx.vvp_namespace(obj.spec.metadata.namespace.as_deref()) {
-        Ok(ns) => ns,
-        Err(Error::InvalidSpec(_)) => return Ok(Action::await_change()),
-        Err(e) => return Err(e),
-    };
-    let token = match ctx.tokens.token(&ctx, ns).await {
-        Ok(t) => t,
-        Err(e) if e.is_vvp_not_found() => return Ok(Action::await_change()),
-        Err(e) => return Err(e),
+    let Some((ns, token)) = ctx
+        .cleanup_scope(obj.spec.metadata.namespace.as_deref())
+        .await?
+    else {
+        return Ok(Action::await_change());
     };
     let result = cleanup_in(&obj, &ctx, ns, &token).await;
     ctx.check_token(ns, result).await

@@ -116,16 +116,8 @@ async fn apply_in(
 }
 
 async fn cleanup(obj: Arc<VpDeploymentTarget>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let ns = match ctx.vvp_namespace(requested_namespace(&obj)) {
-        Ok(ns) => ns,
-        // Never created in VVP: nothing to delete.
-        Err(Error::InvalidSpec(_)) => return Ok(Action::await_change()),
-        Err(e) => return Err(e),
-    };
-    let token = match ctx.tokens.token(&ctx, ns).await {
-        Ok(t) => t,
-        Err(e) if e.is_vvp_not_found() => return Ok(Action::await_change()),
-        Err(e) => return Err(e),
+    let Some((ns, token)) = ctx.cleanup_scope(requested_namespace(&obj)).await? else {
+        return Ok(Action::await_change());
     };
     let result = cleanup_in(&obj, &ctx, ns, &token).await;
     ctx.check_token(ns, result).await

@@ -153,6 +153,25 @@ impl Context {
         Ok(ns)
     }
 
+    /// The VVP namespace and token a deletion works in, or `None` when VVP can hold nothing
+    /// for the object: its namespace is invalid (so it was never created there) or VVP no
+    /// longer has that namespace.
+    pub async fn cleanup_scope<'a>(
+        &self,
+        requested: Option<&'a str>,
+    ) -> Result<Option<(&'a str, super::client::ApiToken)>, Error> {
+        let ns = match self.vvp_namespace(requested) {
+            Ok(ns) => ns,
+            Err(Error::InvalidSpec(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match self.tokens.token(self, ns).await {
+            Ok(token) => Ok(Some((ns, token))),
+            Err(e) if e.is_vvp_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Passes `result` through; a 401 from VVP makes the token of `ns` be replaced.
     pub async fn check_token<T>(&self, ns: &str, result: Result<T, Error>) -> Result<T, Error> {
         if let Err(Error::Vvp(super::error::VvpError::Unauthorized { .. })) = &result {

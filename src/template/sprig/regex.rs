@@ -3,6 +3,9 @@
 //! twins). Go's RE2 syntax is matched by the `regex` crate for the constructs charts use;
 //! compile error texts follow Go's shape but carry the Rust parser's description.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use regex::Regex;
 
 use super::super::funcs::{Arity, CallContext, FuncMap};
@@ -12,9 +15,42 @@ use super::super::value::{FuncError, Value};
 /// Largest pattern accepted, keeping compilation cheap and bounded.
 const MAX_PATTERN: usize = 64 * 1024;
 
-/// Go's `regexp.Compile` with its error shape:
-/// `error parsing regexp: DESCRIPTION`.
+/// Most compiled patterns kept per thread; the cache is cleared when it fills.
+const CACHE_CAPACITY: usize = 256;
+
+/// Longest pattern the cache keeps, so that it stays small whatever templates do.
+const MAX_CACHED_PATTERN: usize = 4096;
+
+thread_local! {
+    /// Compiled patterns (and compile errors) by pattern text. Charts call `regexMatch` and
+    /// friends with the same literal pattern from helpers that run hundreds of times per
+    /// render, and compiling a pattern costs far more than matching it; a `Regex` is
+    /// immutable and cheap to clone, so sharing one is invisible to templates.
+    static COMPILED: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+}
+
+/// Go's `regexp.Compile` with its error shape (`error parsing regexp: DESCRIPTION`),
+/// memoised per thread.
 fn compile(pattern: &str) -> Result<Regex, String> {
+    if let Some(hit) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return hit;
+    }
+    let compiled = compile_uncached(pattern);
+    if pattern.len() > MAX_CACHED_PATTERN {
+        return compiled;
+    }
+    COMPILED.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), compiled.clone());
+    });
+    compiled
+}
+
+/// Compiles `pattern` with Go's error shape, without the cache.
+fn compile_uncached(pattern: &str) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN {
         return Err("error parsing regexp: expression too large".into());
     }
@@ -185,6 +221,26 @@ pub(super) fn register(m: &mut FuncMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_returns_the_same_results_and_stays_bounded() {
+        let first = compile("^a+b$").unwrap();
+        let again = compile("^a+b$").unwrap();
+        assert_eq!(first.as_str(), again.as_str());
+        assert!(again.is_match("aab") && !again.is_match("ba"));
+        assert_eq!(compile("(").unwrap_err(), compile("(").unwrap_err());
+        for i in 0..(CACHE_CAPACITY + 10) {
+            assert!(
+                compile(&format!("x{i}"))
+                    .unwrap()
+                    .is_match(&format!("x{i}"))
+            );
+        }
+        assert!(COMPILED.with(|c| c.borrow().len()) <= CACHE_CAPACITY);
+        let long = "a".repeat(MAX_CACHED_PATTERN + 1);
+        assert!(compile(&long).unwrap().is_match(&long));
+        assert!(COMPILED.with(|c| !c.borrow().contains_key(&long)));
+    }
 
     #[test]
     fn split_follows_go() {

@@ -205,7 +205,7 @@ enum PrivateKey {
 
 impl PrivateKey {
     fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
-        rsa::RsaPrivateKey::new(&mut OsRng, bits)
+        super::rsa_keygen::generate(bits)
             .map(|k| PrivateKey::Rsa(Box::new(k)))
             .map_err(|e| e.to_string())
     }

@@ -16,6 +16,7 @@ mod misc;
 mod paths;
 mod random;
 mod regex;
+mod rsa_keygen;
 mod semver;
 #[cfg(test)]
 mod tests_support;

@@ -1,0 +1,130 @@
+//! RSA key generation for Sprig's `genPrivateKey`, `genCA`, `genSelfSignedCert` and
+//! `genSignedCert`.
+//!
+//! Generating a key is a random search for two large primes and dominates the render time of
+//! every chart that makes certificates (a 4096-bit key takes most of a second). The two primes
+//! are independent, so they are searched for on two threads at once, each with OpenSSL's
+//! assembly-optimised prime generator; the key is then assembled by the `rsa` crate, which the
+//! rest of the Sprig code uses for PEM and PKCS#8 encoding. The result is an ordinary
+//! two-prime RSA key with public exponent 65537 whose modulus has exactly `bits` bits, as Go's
+//! `rsa.GenerateKey` produces.
+
+use openssl::bn::BigNum;
+use rsa::{BigUint, RsaPrivateKey};
+use thiserror::Error;
+
+/// The public exponent Go (and every mainstream library) uses.
+const PUBLIC_EXPONENT: u32 = 65537;
+
+/// Smallest modulus accepted, as Go's `rsa.GenerateKey` (1024 bits).
+const MIN_BITS: usize = 1024;
+
+/// Largest modulus accepted, keeping a template from asking for hours of prime search.
+const MAX_BITS: usize = 16384;
+
+/// Why a key could not be generated.
+#[derive(Debug, Error)]
+pub enum KeygenError {
+    /// The requested size is outside what is supported.
+    #[error("rsa: {0}-bit keys are not supported (between {MIN_BITS} and {MAX_BITS})")]
+    Size(usize),
+    /// OpenSSL's prime generator failed (for example, no entropy).
+    #[error("rsa: prime generation failed: {0}")]
+    Prime(#[from] openssl::error::ErrorStack),
+    /// The `rsa` crate rejected the assembled key on every attempt.
+    #[error("rsa: {0}")]
+    Assemble(#[from] rsa::Error),
+}
+
+/// Attempts before giving up on primes that do not make a valid key (p = q, or 65537 not
+/// invertible modulo λ(n)); each happens with negligible probability.
+const ATTEMPTS: usize = 8;
+
+/// Generates a two-prime RSA key whose modulus has exactly `bits` bits.
+pub fn generate(bits: usize) -> Result<RsaPrivateKey, KeygenError> {
+    if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+        return Err(KeygenError::Size(bits));
+    }
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let (p, q) = prime_pair(bits)?;
+        if p == q {
+            continue;
+        }
+        match RsaPrivateKey::from_p_q(p, q, BigUint::from(PUBLIC_EXPONENT)) {
+            Ok(key) => return Ok(key),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(KeygenError::Assemble(
+        last.unwrap_or(rsa::Error::InvalidPrime),
+    ))
+}
+
+/// Two random primes of `bits - bits / 2` and `bits / 2` bits, each with its top two bits set
+/// so that their product has exactly `bits` bits; searched for concurrently when a second
+/// thread is available.
+fn prime_pair(bits: usize) -> Result<(BigUint, BigUint), KeygenError> {
+    let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, move || prime(q_bits));
+        let p = prime(p_bits)?;
+        let q = match other {
+            Ok(handle) => handle.join().unwrap_or_else(|_| prime(q_bits))?,
+            Err(_) => prime(q_bits)?,
+        };
+        Ok((p, q))
+    })
+}
+
+/// One random probable prime of exactly `bits` bits with the top two bits set.
+fn prime(bits: usize) -> Result<BigUint, KeygenError> {
+    let bits = i32::try_from(bits).map_err(|_| KeygenError::Size(bits))?;
+    let mut p = BigNum::new()?;
+    p.generate_prime(bits, false, None, None)?;
+    Ok(BigUint::from_bytes_be(&p.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+    use super::*;
+
+    #[test]
+    fn keys_have_the_requested_size_and_are_consistent() {
+        let key = generate(2048).unwrap();
+        assert_eq!(key.n().bits(), 2048);
+        assert_eq!(key.e(), &BigUint::from(PUBLIC_EXPONENT));
+        key.validate().unwrap();
+        let primes = key.primes();
+        assert_eq!(primes.len(), 2);
+        assert_ne!(primes[0], primes[1]);
+        assert_eq!(&(&primes[0] * &primes[1]), key.n());
+        // Two keys are never the same.
+        assert_ne!(generate(2048).unwrap().n(), key.n());
+    }
+
+    #[test]
+    fn odd_sizes_still_give_exact_modulus_length() {
+        assert_eq!(generate(1025).unwrap().n().bits(), 1025);
+    }
+
+    #[test]
+    fn unsupported_sizes_are_errors() {
+        assert!(matches!(generate(512), Err(KeygenError::Size(512))));
+        assert!(matches!(generate(1 << 20), Err(KeygenError::Size(_))));
+    }
+
+    #[test]
+    fn keys_sign_and_verify() {
+        use rsa::Pkcs1v15Sign;
+        use sha2::{Digest, Sha256};
+        let key = generate(1024).unwrap();
+        let digest = Sha256::digest(b"rudder");
+        let sig = key.sign(Pkcs1v15Sign::new_unprefixed(), &digest).unwrap();
+        key.to_public_key()
+            .verify(Pkcs1v15Sign::new_unprefixed(), &digest, &sig)
+            .unwrap();
+    }
+}

@@ -16,6 +16,11 @@ use rudder::render::user_values::UserValues;
 use rudder::render::{ReleaseOptions, render_release};
 use serde_json::{Map, Value};
 
+/// The allocator the `rudder` binary uses (src/main.rs), so in-process figures are what the
+/// command and the operator see.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One benchmarked `helm template` invocation.
 struct Case {
     /// Corpus case name.

@@ -17,6 +17,11 @@ use rudder::render::values::coalesce_values;
 use rudder::render::{Capabilities, ChartInfo, Engine, Files, Release, TemplateFile, top_level};
 use rudder::template::{MissingKey, Template, Value};
 
+/// The allocator the `rudder` binary uses (src/main.rs), so in-process figures are what the
+/// command and the operator see.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CHART: &str = "nginx";
 const DEPLOYMENT: &str = "nginx/templates/deployment.yaml";
 

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rudder::cli::Cli;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
 
 /// Template rendering allocates and frees many small values; mimalloc serves them in a
 /// fraction of the time the system allocator takes (see docs/render-performance.md).
@@ -24,11 +26,21 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default `info`), so stdout stays machine-readable.
+///
+/// `RUST_LOG` takes `LEVEL` and `TARGET=LEVEL` directives separated by commas (for example
+/// `info,rudder::vvp=debug`); an unreadable value falls back to `info`. This is
+/// `tracing_subscriber`'s `Targets` filter rather than `EnvFilter`, whose regex matching drags
+/// full-DFA construction into every regex the template engine compiles.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
+        )
         .init();
 }

@@ -30,6 +30,7 @@ fn request(args: &[&str]) -> TemplateRequest {
             "--api-versions" => req.api_versions.push(next()),
             "--set" => req.values.set.push(next()),
             "--name" => req.release_name = Some(next()),
+            "--chart" => req.chart = d.join(next()),
             other => panic!("unknown test flag {other}"),
         }
     }
@@ -98,6 +99,22 @@ fn invalid_kube_version_is_rejected() {
 #[test]
 fn invalid_release_names_are_rejected_with_helms_log_line() {
     check("bad-name", &["--name", "Bad_Name"]);
+}
+
+#[test]
+fn a_schema_violation_wins_over_a_failing_template() {
+    // rudder validates on a second thread while it renders; the outcome must still be Helm's,
+    // which validates first.
+    check("schema-ok", &["--chart", "schema"]);
+    check(
+        "schema-and-fail",
+        &["--chart", "schema", "--set", "replicas=abc"],
+    );
+    check(
+        "schema-minimum",
+        &["--chart", "schema", "--set", "replicas=-1"],
+    );
+    check("fail-only", &["--chart", "schema", "--set", "explode=true"]);
 }
 
 #[test]

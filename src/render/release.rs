@@ -173,20 +173,50 @@ pub fn render_release_logged(
         ReleaseError::Dependencies(e)
     })?;
     let values = coalesce_values(&tree, &user_values, log).map_err(ReleaseError::Values)?;
-    if !opts.skip_schema_validation {
-        super::schema::validate_chart_values(&tree, &values)
-            .map_err(|e| ReleaseError::Schema(e.0))?;
+    let validate = !opts.skip_schema_validation && super::schema::has_schema(&tree);
+    if !validate {
+        return render_tree(&tree, &values, &caps, opts, log);
     }
-    check_kube_version(&tree.metadata, &caps)?;
+    // Schema validation and rendering are independent until one of them fails: validate on a
+    // second thread while this one renders, and let a schema violation win, as it does in
+    // Helm, which validates first. Rendering is pure (offline `lookup` only reads), so a
+    // render whose result is discarded leaves nothing behind.
+    std::thread::scope(|scope| {
+        let checker = std::thread::Builder::new().spawn_scoped(scope, || {
+            super::schema::validate_chart_values(&tree, &values)
+        });
+        let rendered = render_tree(&tree, &values, &caps, opts, log);
+        let schema = match checker {
+            Ok(handle) => handle.join(),
+            Err(_) => Ok(super::schema::validate_chart_values(&tree, &values)),
+        };
+        match schema {
+            Ok(Ok(())) => rendered,
+            Ok(Err(e)) => Err(ReleaseError::Schema(e.0)),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// Renders the templates of a chart tree whose dependencies are processed and whose values
+/// are coalesced (and validated, where the caller asked for it).
+fn render_tree(
+    tree: &Chart,
+    values: &Map<String, Json>,
+    caps: &Capabilities,
+    opts: &ReleaseOptions,
+    log: &mut Vec<String>,
+) -> Result<RenderedRelease, ReleaseError> {
+    check_kube_version(&tree.metadata, caps)?;
     let release = release_value(opts);
     let mut files = Vec::new();
-    let top_values = Values::wrap(to_template_value(&Json::Object(values)));
+    let top_values = Values::wrap(map_to_template_value(values));
     let ctx = TreeContext {
         release: &release,
         caps: &caps.to_value(),
     };
     rec_all_tpls(
-        &tree,
+        tree,
         &tree.metadata.name,
         true,
         &top_values,
@@ -195,7 +225,7 @@ pub fn render_release_logged(
     );
     let rendered = Engine::default().render(&files)?;
     let mut crds = Vec::new();
-    collect_crds(&tree, &tree.metadata.name, &mut crds);
+    collect_crds(tree, &tree.metadata.name, &mut crds);
     Ok(RenderedRelease {
         rendered,
         crds,
@@ -436,14 +466,17 @@ pub fn to_template_value(j: &Json) -> Value {
         }
         Json::String(s) => Value::String(s.clone()),
         Json::Array(a) => Value::list(a.iter().map(to_template_value).collect()),
-        Json::Object(o) => {
-            let m: BTreeMap<String, Value> = o
-                .iter()
-                .map(|(k, v)| (k.clone(), to_template_value(v)))
-                .collect();
-            Value::Map(Rc::new(std::cell::RefCell::new(m)))
-        }
+        Json::Object(o) => map_to_template_value(o),
     }
+}
+
+/// [`to_template_value`] of a JSON object.
+fn map_to_template_value(o: &Map<String, Json>) -> Value {
+    let m: BTreeMap<String, Value> = o
+        .iter()
+        .map(|(k, v)| (k.clone(), to_template_value(v)))
+        .collect();
+    Value::Map(Rc::new(std::cell::RefCell::new(m)))
 }
 
 #[cfg(test)]

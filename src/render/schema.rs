@@ -41,6 +41,12 @@ pub fn validate_chart_values(
     }
 }
 
+/// Whether any chart of the tree has a `values.schema.json`, i.e. whether validation has
+/// anything to do.
+pub fn has_schema(chart: &Chart) -> bool {
+    chart.schema.is_some() || chart.dependencies.iter().any(has_schema)
+}
+
 fn chart_report(chart: &Chart, values: &Map<String, Value>) -> String {
     let mut sb = String::new();
     if let Some(schema) = &chart.schema

@@ -254,7 +254,9 @@ pub(super) fn check_characters(text: &str) -> Result<(), Error> {
             || (0xE000..=0xFFFD).contains(&v)
             || v >= 0x10000
     };
-    if text.chars().all(allowed) {
+    // Nearly every input is plain ASCII text: check bytes first, chars only when needed.
+    let ascii_ok = |b: &u8| matches!(*b, 0x09 | 0x0A | 0x0D | 0x20..=0x7E);
+    if text.as_bytes().iter().all(ascii_ok) || text.chars().all(allowed) {
         Ok(())
     } else {
         Err(Error::Yaml(

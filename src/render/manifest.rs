@@ -284,42 +284,44 @@ fn sort_manifests(
 ) -> Result<(Vec<Doc>, Vec<Doc>), ManifestError> {
     let mut hooks = Vec::new();
     let mut manifests = Vec::new();
-    for (path, content) in files {
-        if path.ends_with("NOTES.txt") || base_name(path).starts_with('_') {
-            continue;
-        }
-        if content.trim().is_empty() {
-            continue;
-        }
-        for doc in split_manifests(content) {
-            let head = read_head(doc).map_err(|message| ManifestError::Yaml {
-                file: path.clone(),
-                message,
-            })?;
-            let entry = Doc {
-                path: path.clone(),
-                kind: head.kind.clone(),
-                content: doc.to_string(),
-                is_test: false,
-            };
-            let hook_types = head
-                .annotations
-                .as_ref()
-                .filter(|a| !a.is_empty())
-                .and_then(|a| a.get(HOOK_ANNOTATION));
-            match hook_types {
-                None => manifests.push(entry),
-                Some(types) => match hook_events(types) {
-                    Some(events) => hooks.push(Doc {
-                        is_test: events.iter().any(|e| e == "test" || e == "test-success"),
-                        ..entry
-                    }),
-                    None => log.push(format!(
-                        "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
-                        slog_value(types)
-                    )),
-                },
-            }
+    let docs: Vec<(&String, &str)> = files
+        .iter()
+        .filter(|(path, content)| {
+            !path.ends_with("NOTES.txt")
+                && !base_name(path).starts_with('_')
+                && !content.trim().is_empty()
+        })
+        .flat_map(|(path, content)| split_manifests(content).into_iter().map(move |d| (path, d)))
+        .collect();
+    let heads = read_heads(&docs);
+    for (&(path, doc), head) in docs.iter().zip(heads) {
+        let head = head.map_err(|message| ManifestError::Yaml {
+            file: path.clone(),
+            message,
+        })?;
+        let entry = Doc {
+            path: path.clone(),
+            kind: head.kind.clone(),
+            content: doc.to_string(),
+            is_test: false,
+        };
+        let hook_types = head
+            .annotations
+            .as_ref()
+            .filter(|a| !a.is_empty())
+            .and_then(|a| a.get(HOOK_ANNOTATION));
+        match hook_types {
+            None => manifests.push(entry),
+            Some(types) => match hook_events(types) {
+                Some(events) => hooks.push(Doc {
+                    is_test: events.iter().any(|e| e == "test" || e == "test-success"),
+                    ..entry
+                }),
+                None => log.push(format!(
+                    "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
+                    slog_value(types)
+                )),
+            },
         }
     }
     sort_by_kind(&mut hooks);
@@ -375,6 +377,43 @@ fn sort_by_kind(docs: &mut [Doc]) {
             (None, None) => a.kind.as_bytes().cmp(b.kind.as_bytes()),
         }
     });
+}
+
+/// Output size above which documents are decoded on two threads.
+const PARALLEL_HEADS_BYTES: usize = 32 * 1024;
+
+/// [`read_head`] of every document, in order. Each document is decoded in full (Helm rejects
+/// any invalid YAML), which is the bulk of the output stage, and documents are independent:
+/// large outputs are split in two halves of about equal size decoded concurrently.
+fn read_heads(docs: &[(&String, &str)]) -> Vec<Result<Head, String>> {
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let sequential = |part: &[(&String, &str)]| -> Vec<Result<Head, String>> {
+        part.iter().map(|(_, d)| read_head(d)).collect()
+    };
+    if total < PARALLEL_HEADS_BYTES || docs.len() < 2 {
+        return sequential(docs);
+    }
+    let mut seen = 0;
+    let split = docs
+        .iter()
+        .position(|(_, d)| {
+            seen += d.len();
+            seen * 2 >= total
+        })
+        .map_or(docs.len() / 2, |i| (i + 1).min(docs.len() - 1));
+    let (first, second) = docs.split_at(split);
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || sequential(second));
+        let mut heads = sequential(first);
+        match other {
+            Ok(handle) => match handle.join() {
+                Ok(rest) => heads.extend(rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => heads.extend(sequential(second)),
+        }
+        heads
+    })
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal(doc, &SimpleHead{})`: the kind and annotations, or the error

@@ -256,3 +256,44 @@ fn empty_render_prints_one_newline() {
         "\n"
     );
 }
+
+#[test]
+fn large_outputs_decode_in_two_halves_keeping_order_and_the_first_error() {
+    // Enough output for `read_heads` to split it across two threads.
+    let doc = |kind: &str, i: usize| {
+        format!(
+            "apiVersion: v1\nkind: {kind}\nmetadata:\n  name: n{i}\ndata:\n  pad: \"{}\"\n",
+            "x".repeat(1024)
+        )
+    };
+    let mut m = BTreeMap::new();
+    for i in 0..80 {
+        let kind = if i % 2 == 0 { "Service" } else { "ConfigMap" };
+        m.insert(format!("c/templates/t{i:02}.yaml"), doc(kind, i));
+    }
+    assert!(m.values().map(String::len).sum::<usize>() > 2 * PARALLEL_HEADS_BYTES);
+    let out = template_output(&m, &[], &OutputOptions::default()).unwrap();
+    // Install order: every ConfigMap before every Service, each in file order.
+    let kinds: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind: "))
+        .collect();
+    assert_eq!(kinds.len(), 80);
+    assert!(kinds[..40].iter().all(|k| *k == "ConfigMap"));
+    assert!(kinds[40..].iter().all(|k| *k == "Service"));
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("  name: n"))
+        .collect();
+    assert_eq!(names[..3], ["1", "3", "5"]);
+
+    // Broken documents in both halves: Helm reports the first one in file order.
+    m.insert("c/templates/t70.yaml".into(), "a: b: c\n".into());
+    m.insert("c/templates/t05.yaml".into(), "kind: [a]\n".into());
+    let err = template_output(&m, &[], &OutputOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("YAML parse error on c/templates/t05.yaml:"),
+        "{err}"
+    );
+}

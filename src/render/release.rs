@@ -205,7 +205,7 @@ fn render_tree(
     values: &Map<String, Json>,
     caps: &Capabilities,
     opts: &ReleaseOptions,
-    log: &mut Vec<String>,
+    log: &[String],
 ) -> Result<RenderedRelease, ReleaseError> {
     check_kube_version(&tree.metadata, caps)?;
     let release = release_value(opts);
@@ -229,7 +229,7 @@ fn render_tree(
     Ok(RenderedRelease {
         rendered,
         crds,
-        warnings: log.clone(),
+        warnings: log.to_vec(),
     })
 }
 

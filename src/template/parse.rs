@@ -335,14 +335,14 @@ enum Terminator {
 }
 
 /// Parser state for one `parse` call (a top-level text and its `define`s).
-struct Parser<'f> {
+struct Parser<'a, 'f> {
     parse_name: String,
     text: Rc<str>,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
-    token: [Item; 3],
+    token: [Item<'a>; 3],
     peek_count: usize,
-    vars: Vec<String>,
+    vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
     action_line: usize,
@@ -352,12 +352,13 @@ struct Parser<'f> {
 
 type PResult<T> = Result<T, Error>;
 
-fn eof_item(pos: usize, line: usize) -> Item {
+fn eof_item(pos: usize, line: usize) -> Item<'static> {
     Item {
         typ: ItemType::Eof,
         pos,
-        val: String::new(),
+        val: "",
         line,
+        error: None,
     }
 }
 
@@ -389,7 +390,7 @@ pub fn parse(
         idx: 0,
         token: [eof_item(0, 1), eof_item(0, 1), eof_item(0, 1)],
         peek_count: 0,
-        vars: vec!["$".into()],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
         action_line: 0,
@@ -413,7 +414,7 @@ pub fn parse(
     Ok(defined)
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a, '_> {
     fn errorf(&self, message: String) -> Error {
         Error::Parse {
             name: self.parse_name.clone(),
@@ -422,11 +423,11 @@ impl Parser<'_> {
         }
     }
 
-    fn lex_next(&mut self) -> Item {
+    fn lex_next(&mut self) -> Item<'a> {
         match self.items.get(self.idx) {
-            Some(it) => {
+            Some(&it) => {
                 self.idx += 1;
-                it.clone()
+                it
             }
             None => {
                 let (pos, line) = self.items.last().map(|i| (i.pos, i.line)).unwrap_or((0, 1));
@@ -435,40 +436,40 @@ impl Parser<'_> {
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         if self.peek_count > 0 {
             self.peek_count -= 1;
         } else {
             self.token[0] = self.lex_next();
         }
-        self.token[self.peek_count].clone()
+        self.token[self.peek_count]
     }
 
     fn backup(&mut self) {
         self.peek_count += 1;
     }
 
-    fn backup2(&mut self, t1: Item) {
+    fn backup2(&mut self, t1: Item<'a>) {
         self.token[1] = t1;
         self.peek_count = 2;
     }
 
-    fn backup3(&mut self, t2: Item, t1: Item) {
+    fn backup3(&mut self, t2: Item<'a>, t1: Item<'a>) {
         self.token[1] = t1;
         self.token[2] = t2;
         self.peek_count = 3;
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'a> {
         if self.peek_count > 0 {
-            return self.token[self.peek_count - 1].clone();
+            return self.token[self.peek_count - 1];
         }
         self.peek_count = 1;
         self.token[0] = self.lex_next();
-        self.token[0].clone()
+        self.token[0]
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let t = self.next();
             if t.typ != ItemType::Space {
@@ -477,7 +478,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -491,7 +492,7 @@ impl Parser<'_> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if token.val.ends_with(" action") {
+                if token.text().ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
@@ -500,7 +501,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {token} in {context}"))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
@@ -563,9 +564,9 @@ impl Parser<'_> {
         if name.typ != ItemType::String && name.typ != ItemType::RawString {
             return Err(self.unexpected(&name, context));
         }
-        let tname = unquote(&name.val).map_err(|e| self.errorf(e))?;
+        let tname = unquote(name.val).map_err(|e| self.errorf(e))?;
         self.expect(ItemType::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Terminator::Else = end {
@@ -600,7 +601,7 @@ impl Parser<'_> {
         match token.typ {
             ItemType::Text => Ok(Ok(Node::Text {
                 pos: token.pos,
-                text: token.val,
+                text: token.val.to_string(),
             })),
             ItemType::LeftDelim => {
                 self.action_line = token.line;
@@ -658,7 +659,7 @@ impl Parser<'_> {
         })
     }
 
-    fn else_control(&mut self) -> PResult<Item> {
+    fn else_control(&mut self) -> PResult<Item<'a>> {
         let peek = self.peek_non_space();
         if peek.typ == ItemType::If || peek.typ == ItemType::With {
             return Ok(peek);
@@ -720,7 +721,7 @@ impl Parser<'_> {
     fn parse_template_name(&self, token: &Item, context: &str) -> PResult<String> {
         match token.typ {
             ItemType::String | ItemType::RawString => {
-                unquote(&token.val).map_err(|e| self.errorf(e))
+                unquote(token.val).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(token, context)),
         }
@@ -748,7 +749,7 @@ impl Parser<'_> {
         let name = self.parse_template_name(&token, context)?;
         let pipe = self.pipeline(context, ItemType::RightDelim)?;
         self.enter()?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -825,13 +826,13 @@ impl Parser<'_> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val);
                     return Ok(());
                 }
                 ItemType::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val);
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
@@ -960,17 +961,17 @@ impl Parser<'_> {
         let pos = token.pos;
         Ok(Some(match token.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&token.val) {
-                    return Err(self.errorf(format!("function {} not defined", quote(&token.val))));
+                if !(self.has_func)(token.val) {
+                    return Err(self.errorf(format!("function {} not defined", quote(token.val))));
                 }
                 Arg::Identifier {
                     pos,
-                    name: token.val,
+                    name: token.val.to_string(),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
-            ItemType::Variable => self.use_var(pos, &token.val)?,
+            ItemType::Variable => self.use_var(pos, token.val)?,
             ItemType::Field => Arg::Field {
                 pos,
                 idents: vec![token.val[1..].to_string()],
@@ -980,7 +981,7 @@ impl Parser<'_> {
                 value: token.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let num = new_number(&token.val, token.typ).map_err(|e| self.errorf(e))?;
+                let num = new_number(token.val, token.typ).map_err(|e| self.errorf(e))?;
                 Arg::Number { pos, num }
             }
             ItemType::LeftParen => {
@@ -992,10 +993,10 @@ impl Parser<'_> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let text = unquote(&token.val).map_err(|e| self.errorf(e))?;
+                let text = unquote(token.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos,
-                    quoted: token.val,
+                    quoted: token.val.to_string(),
                     text,
                 }
             }

@@ -150,20 +150,26 @@ impl LexError {
     }
 }
 
-/// One lexed item: its type, byte position, text and 1-based line. Items borrow their text
-/// from the input, so lexing allocates nothing per item and items are cheap to copy.
+/// One lexed item: its type, byte position and text. Items borrow their text from the input,
+/// so lexing allocates nothing per item and items are cheap to copy. The 1-based line of an
+/// item, needed only for error messages, is [`line_at`] of its position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Item<'a> {
     /// Item kind.
     pub typ: ItemType,
+    /// For [`ItemType::Error`] items, what went wrong.
+    pub error: Option<LexError>,
     /// Byte offset of the start of the item in the input.
     pub pos: usize,
     /// The item's text in the input (for an error, the offending text, see [`LexError`]).
     pub val: &'a str,
-    /// Line number at the start of the item.
-    pub line: usize,
-    /// For [`ItemType::Error`] items, what went wrong.
-    pub error: Option<LexError>,
+}
+
+/// The 1-based line of byte position `pos` of `input`: one plus the newlines before it (the
+/// line Go's lexer records for an item starting there).
+pub fn line_at(input: &str, pos: usize) -> usize {
+    let pos = pos.min(input.len());
+    1 + count_newlines(&input.as_bytes()[..pos])
 }
 
 impl<'a> Item<'a> {
@@ -259,19 +265,22 @@ fn rune_u(c: char) -> String {
     }
 }
 
-/// Lexer state.
-struct Lexer<'a> {
+/// An on-demand lexer: [`Lexer::next_item`] runs the state machine just far enough to produce
+/// the next item, so the parser never needs a materialised item list.
+pub struct Lexer<'a> {
     input: &'a str,
     left: &'a str,
     right: &'a str,
     pos: usize,
     start: usize,
     paren_depth: i64,
-    items: Vec<Item<'a>>,
+    /// The item produced by the last state step, if any (each step emits at most one).
+    item: Option<Item<'a>>,
+    /// Position of the last item produced (where the endless trailing EOF items sit).
+    last_pos: usize,
+    state: State,
     break_ok: bool,
     continue_ok: bool,
-    line_at_start: usize,
-    line_pos: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -281,6 +290,7 @@ enum State {
     Comment,
     RightDelim,
     InsideAction,
+    Eof,
     Done,
 }
 
@@ -293,45 +303,69 @@ pub fn lex<'a>(
     break_ok: bool,
     continue_ok: bool,
 ) -> Vec<Item<'a>> {
-    let left = if left.is_empty() { "{{" } else { left };
-    let right = if right.is_empty() { "}}" } else { right };
-    let mut l = Lexer {
-        input,
-        left,
-        right,
-        pos: 0,
-        start: 0,
-        paren_depth: 0,
-        items: Vec::with_capacity(input.len() / 6 + 4),
-        break_ok,
-        continue_ok,
-        line_at_start: 1,
-        line_pos: 0,
-    };
-    let mut state = State::Text;
+    let mut l = Lexer::new(input, left, right, break_ok, continue_ok);
+    let mut items = Vec::new();
     loop {
-        state = match state {
-            State::Text => l.lex_text(),
-            State::LeftDelim => l.lex_left_delim(),
-            State::Comment => l.lex_comment(),
-            State::RightDelim => l.lex_right_delim(),
-            State::InsideAction => l.lex_inside_action(),
-            State::Done => break,
-        };
+        let it = l.next_item();
+        items.push(it);
+        if matches!(it.typ, ItemType::Eof | ItemType::Error) {
+            return items;
+        }
     }
-    l.items
 }
 
 impl<'a> Lexer<'a> {
-    fn line_of(&mut self, pos: usize) -> usize {
-        let b = self.input.as_bytes();
-        if pos >= self.line_pos {
-            self.line_at_start += count_newlines(&b[self.line_pos..pos]);
-        } else {
-            self.line_at_start -= count_newlines(&b[pos..self.line_pos]);
+    /// A lexer over `input` with delimiters `left`/`right` (empty means `{{`/`}}`).
+    /// `break_ok`/`continue_ok` are false when a function of that name exists (Go's rule).
+    pub fn new(
+        input: &'a str,
+        left: &'a str,
+        right: &'a str,
+        break_ok: bool,
+        continue_ok: bool,
+    ) -> Lexer<'a> {
+        Lexer {
+            input,
+            left: if left.is_empty() { "{{" } else { left },
+            right: if right.is_empty() { "}}" } else { right },
+            pos: 0,
+            start: 0,
+            paren_depth: 0,
+            item: None,
+            last_pos: 0,
+            state: State::Text,
+            break_ok,
+            continue_ok,
         }
-        self.line_pos = pos;
-        self.line_at_start
+    }
+
+    /// The next item. After the EOF or error item, every call returns an EOF item at the
+    /// position of that last item.
+    pub fn next_item(&mut self) -> Item<'a> {
+        loop {
+            self.state = match self.state {
+                State::Text => self.lex_text(),
+                State::LeftDelim => self.lex_left_delim(),
+                State::Comment => self.lex_comment(),
+                State::RightDelim => self.lex_right_delim(),
+                State::InsideAction => self.lex_inside_action(),
+                State::Eof => {
+                    self.emit(ItemType::Eof);
+                    State::Done
+                }
+                State::Done => {
+                    return Item {
+                        typ: ItemType::Eof,
+                        error: None,
+                        pos: self.last_pos,
+                        val: "",
+                    };
+                }
+            };
+            if let Some(it) = self.item.take() {
+                return it;
+            }
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -358,14 +392,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    fn push(&mut self, item: Item<'a>) {
+        debug_assert!(self.item.is_none(), "one item per lexer step");
+        self.last_pos = item.pos;
+        self.item = Some(item);
+    }
+
     fn emit(&mut self, typ: ItemType) {
-        let line = self.line_of(self.start);
-        self.items.push(Item {
+        self.push(Item {
             typ,
+            error: None,
             pos: self.start,
             val: &self.input[self.start..self.pos],
-            line,
-            error: None,
         });
         self.start = self.pos;
     }
@@ -376,13 +414,11 @@ impl<'a> Lexer<'a> {
 
     /// Emits an error item whose text is `val` (see [`LexError`]) and stops lexing.
     fn error_with(&mut self, error: LexError, val: &'a str) -> State {
-        let line = self.line_of(self.start);
-        self.items.push(Item {
+        self.push(Item {
             typ: ItemType::Error,
+            error: Some(error),
             pos: self.start,
             val,
-            line,
-            error: Some(error),
         });
         State::Done
     }
@@ -447,8 +483,7 @@ impl<'a> Lexer<'a> {
         if self.pos > self.start {
             self.emit(ItemType::Text);
         }
-        self.emit(ItemType::Eof);
-        State::Done
+        State::Eof
     }
 
     fn lex_left_delim(&mut self) -> State {
@@ -1151,10 +1186,11 @@ mod tests {
 
     #[test]
     fn custom_delims_and_lines() {
-        let items = lex("a\n<<.x>>\nb<<- .y >>", "<<", ">>", true, true);
+        let input = "a\n<<.x>>\nb<<- .y >>";
+        let items = lex(input, "<<", ">>", true, true);
         let got: Vec<(T, String, usize)> = items
             .into_iter()
-            .map(|i| (i.typ, i.val.to_string(), i.line))
+            .map(|i| (i.typ, i.val.to_string(), line_at(input, i.pos)))
             .collect();
         assert_eq!(
             got,
@@ -1185,7 +1221,6 @@ mod tests {
             typ,
             pos: 0,
             val,
-            line: 1,
             error: None,
         };
         assert_eq!(it(T::Eof, "").to_string(), "EOF");

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::error::Error;
 use super::gofmt::quote;
-use super::lex::{Item, ItemType, lex};
+use super::lex::{Item, ItemType, Lexer, line_at};
 
 /// Maximum nesting of control structures and parentheses, to keep recursion bounded.
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -338,29 +338,27 @@ enum Terminator {
 struct Parser<'a, 'f> {
     parse_name: String,
     text: Rc<str>,
-    items: Vec<Item<'a>>,
-    idx: usize,
+    input: &'a str,
+    lexer: Lexer<'a>,
     token: [Item<'a>; 3],
     peek_count: usize,
     vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
-    action_line: usize,
+    /// Position of the left delimiter of the action being parsed, if any.
+    action_pos: Option<usize>,
     has_func: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
 }
 
 type PResult<T> = Result<T, Error>;
 
-fn eof_item(pos: usize, line: usize) -> Item<'static> {
-    Item {
-        typ: ItemType::Eof,
-        pos,
-        val: "",
-        line,
-        error: None,
-    }
-}
+const START_ITEM: Item<'static> = Item {
+    typ: ItemType::Eof,
+    error: None,
+    pos: 0,
+    val: "",
+};
 
 thread_local! {
     static PARSE_COUNT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
@@ -382,18 +380,18 @@ pub fn parse(
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
     PARSE_COUNT.with(|c| c.set(c.get() + 1));
-    let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
+    let lexer = Lexer::new(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),
         text: Rc::from(text),
-        items,
-        idx: 0,
-        token: [eof_item(0, 1), eof_item(0, 1), eof_item(0, 1)],
+        input: text,
+        lexer,
+        token: [START_ITEM; 3],
         peek_count: 0,
         vars: vec!["$"],
         range_depth: 0,
         depth: 0,
-        action_line: 0,
+        action_pos: None,
         has_func,
         trees: Vec::new(),
     };
@@ -418,22 +416,18 @@ impl<'a> Parser<'a, '_> {
     fn errorf(&self, message: String) -> Error {
         Error::Parse {
             name: self.parse_name.clone(),
-            line: self.token[0].line,
+            line: self.line(self.token[0].pos),
             message,
         }
     }
 
+    /// The 1-based line of a byte position (computed only for error messages).
+    fn line(&self, pos: usize) -> usize {
+        line_at(self.input, pos)
+    }
+
     fn lex_next(&mut self) -> Item<'a> {
-        match self.items.get(self.idx) {
-            Some(&it) => {
-                self.idx += 1;
-                it
-            }
-            None => {
-                let (pos, line) = self.items.last().map(|i| (i.pos, i.line)).unwrap_or((0, 1));
-                eof_item(pos, line)
-            }
-        }
+        self.lexer.next_item()
     }
 
     fn next(&mut self) -> Item<'a> {
@@ -487,11 +481,11 @@ impl<'a> Parser<'a, '_> {
     fn unexpected(&self, token: &Item, context: &str) -> Error {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != token.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name, self.action_line
-                );
+            let action_line = self.action_pos.map(|p| self.line(p));
+            if let Some(action_line) = action_line
+                && action_line != self.line(token.pos)
+            {
+                extra = format!(" in action started at {}:{}", self.parse_name, action_line);
                 if token.text().ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -604,9 +598,9 @@ impl<'a> Parser<'a, '_> {
                 text: token.val.to_string(),
             })),
             ItemType::LeftDelim => {
-                self.action_line = token.line;
+                self.action_pos = Some(token.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => Err(self.unexpected(&token, "input")),
@@ -1032,6 +1026,10 @@ pub fn unquote(s: &str) -> Result<String, String> {
         return Err(err());
     }
     let body = &s[1..s.len() - 1];
+    if !body.bytes().any(|b| b == b'\\' || b == b'"') {
+        // Nothing to decode: every character stands for itself.
+        return Ok(body.to_string());
+    }
     let mut out: Vec<u8> = Vec::with_capacity(body.len());
     let mut rest = body;
     while !rest.is_empty() {
@@ -1039,7 +1037,8 @@ pub fn unquote(s: &str) -> Result<String, String> {
         out.extend_from_slice(&bytes);
         rest = tail;
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Go's `strconv.UnquoteChar`: decodes one (possibly escaped) character, returning its bytes.

@@ -236,6 +236,16 @@ fn right_trim_length(s: &str) -> usize {
     s.bytes().rev().take_while(|&b| is_space_byte(b)).count()
 }
 
+/// `hay.starts_with(needle)`, with a cheap first-byte check before the full comparison.
+#[inline]
+fn starts_with(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    match (h.first(), n.first()) {
+        (Some(a), Some(b)) if a != b => false,
+        _ => h.starts_with(n),
+    }
+}
+
 /// Number of `\n` bytes in `b`.
 fn count_newlines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
@@ -248,7 +258,7 @@ fn find_delim(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = hay[from..].find(first) {
         let at = from + i;
-        if hay[at..].starts_with(needle) {
+        if starts_with(&hay[at..], needle) {
             return Some(at);
         }
         from = at + first.len_utf8();
@@ -443,20 +453,29 @@ impl<'a> Lexer<'a> {
         while self.accept(&valid) {}
     }
 
+    #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
-        if has_right_trim_marker(rest) && rest[2..].starts_with(self.right) {
+        // Fast path: neither a trim marker's space nor the delimiter's first byte.
+        if let (Some(&b), Some(&d)) = (rest.as_bytes().first(), self.right.as_bytes().first())
+            && b != d
+            && !is_space_byte(b)
+        {
+            return (false, false);
+        }
+        if has_right_trim_marker(rest) && starts_with(&rest[2..], self.right) {
             return (true, true);
         }
-        (rest.starts_with(self.right), false)
+        (starts_with(rest, self.right), false)
     }
 
+    #[inline]
     fn at_terminator(&self) -> bool {
         match self.peek() {
             None => true,
             Some(c) if is_space(c) => true,
             Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            _ => starts_with(self.rest(), self.right),
         }
     }
 
@@ -601,7 +620,7 @@ impl<'a> Lexer<'a> {
         let n = left_trim_length(self.rest());
         self.pos += n;
         let before = &self.input[self.pos - 1..];
-        if has_right_trim_marker(before) && before[2..].starts_with(self.right) {
+        if has_right_trim_marker(before) && starts_with(&before[2..], self.right) {
             self.pos -= 1;
             if n == 1 {
                 return State::RightDelim;
@@ -611,37 +630,48 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
-    fn lex_identifier(&mut self) -> State {
+    /// Skips a run of alphanumeric characters (Go's `isAlphaNumeric`), returning the
+    /// character after it, which is not consumed.
+    fn skip_alnum(&mut self) -> Option<char> {
+        let b = self.input.as_bytes();
         loop {
-            let r = self.next();
-            match r {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(r);
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        return self.bad_char(r);
+            match b.get(self.pos) {
+                Some(&c) if c == b'_' || c.is_ascii_alphanumeric() => self.pos += 1,
+                Some(&c) if c.is_ascii() => return Some(c as char),
+                None => return None,
+                Some(_) => {
+                    let c = self.peek()?;
+                    if !is_alnum(c) {
+                        return Some(c);
                     }
-                    let typ = match word {
-                        "block" => ItemType::Block,
-                        "break" if self.break_ok => ItemType::Break,
-                        "continue" if self.continue_ok => ItemType::Continue,
-                        "define" => ItemType::Define,
-                        "else" => ItemType::Else,
-                        "end" => ItemType::End,
-                        "if" => ItemType::If,
-                        "range" => ItemType::Range,
-                        "nil" => ItemType::Nil,
-                        "template" => ItemType::Template,
-                        "with" => ItemType::With,
-                        "true" | "false" => ItemType::Bool,
-                        _ => ItemType::Identifier,
-                    };
-                    self.emit(typ);
-                    return State::InsideAction;
+                    self.pos += c.len_utf8();
                 }
             }
         }
+    }
+
+    fn lex_identifier(&mut self) -> State {
+        let r = self.skip_alnum();
+        if !self.at_terminator() {
+            return self.bad_char(r);
+        }
+        let typ = match &self.input[self.start..self.pos] {
+            "block" => ItemType::Block,
+            "break" if self.break_ok => ItemType::Break,
+            "continue" if self.continue_ok => ItemType::Continue,
+            "define" => ItemType::Define,
+            "else" => ItemType::Else,
+            "end" => ItemType::End,
+            "if" => ItemType::If,
+            "range" => ItemType::Range,
+            "nil" => ItemType::Nil,
+            "template" => ItemType::Template,
+            "with" => ItemType::With,
+            "true" | "false" => ItemType::Bool,
+            _ => ItemType::Identifier,
+        };
+        self.emit(typ);
+        State::InsideAction
     }
 
     /// `bad character` for `r`, the character at the current position (backed up).
@@ -667,17 +697,7 @@ impl<'a> Lexer<'a> {
             });
             return State::InsideAction;
         }
-        let mut last;
-        loop {
-            last = self.next();
-            match last {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(last);
-                    break;
-                }
-            }
-        }
+        let last = self.skip_alnum();
         if !self.at_terminator() {
             return self.bad_char(last);
         }

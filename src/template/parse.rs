@@ -47,6 +47,47 @@ impl Tree {
     }
 }
 
+/// A piece of a template's source text, shared with the [`Tree`] rather than copied, so that
+/// parsing allocates nothing per text node. It dereferences to `str`.
+#[derive(Clone)]
+pub struct SourceText {
+    src: Rc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl SourceText {
+    /// The text `src[start..end]` (a range within `src` on character boundaries).
+    pub fn new(src: Rc<str>, start: usize, end: usize) -> SourceText {
+        SourceText { src, start, end }
+    }
+
+    /// The text as a `str`.
+    pub fn as_str(&self) -> &str {
+        &self.src[self.start..self.end]
+    }
+}
+
+impl std::ops::Deref for SourceText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A statement-level node.
 #[derive(Debug, Clone)]
 pub enum Node {
@@ -55,7 +96,7 @@ pub enum Node {
         /// Byte position.
         pos: usize,
         /// The text.
-        text: String,
+        text: SourceText,
     },
     /// `{{pipeline}}`.
     Action {
@@ -595,7 +636,7 @@ impl<'a> Parser<'a, '_> {
         match token.typ {
             ItemType::Text => Ok(Ok(Node::Text {
                 pos: token.pos,
-                text: token.val.to_string(),
+                text: SourceText::new(self.text.clone(), token.pos, token.pos + token.val.len()),
             })),
             ItemType::LeftDelim => {
                 self.action_pos = Some(token.pos);
@@ -776,7 +817,7 @@ impl<'a> Parser<'a, '_> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Vec::with_capacity(4),
         };
         self.declarations(&mut pipe, context)?;
         loop {
@@ -882,7 +923,7 @@ impl<'a> Parser<'a, '_> {
         let pos = self.peek_non_space().pos;
         let mut cmd = Command {
             pos,
-            args: Vec::new(),
+            args: Vec::with_capacity(4),
         };
         loop {
             self.peek_non_space();
@@ -912,26 +953,27 @@ impl<'a> Parser<'a, '_> {
             return Ok(Some(node));
         }
         let chain_pos = self.peek().pos;
-        let mut fields = Vec::new();
-        while self.peek().typ == ItemType::Field {
-            let f = self.next();
-            fields.push(f.val[1..].to_string());
-        }
-        Ok(Some(match node {
+        match node {
+            // Extend the term's own name list in place.
             Arg::Field { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Field {
+                self.push_fields(&mut idents);
+                return Ok(Some(Arg::Field {
                     pos: chain_pos,
                     idents,
-                }
+                }));
             }
             Arg::Variable { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Variable {
+                self.push_fields(&mut idents);
+                return Ok(Some(Arg::Variable {
                     pos: chain_pos,
                     idents,
-                }
+                }));
             }
+            _ => {}
+        }
+        let mut fields = Vec::new();
+        self.push_fields(&mut fields);
+        Ok(Some(match node {
             Arg::Bool { .. }
             | Arg::String { .. }
             | Arg::Number { .. }
@@ -950,6 +992,14 @@ impl<'a> Parser<'a, '_> {
         }))
     }
 
+    /// Consumes the field items that follow a term, appending their names (without dots).
+    fn push_fields(&mut self, names: &mut Vec<String>) {
+        while self.peek().typ == ItemType::Field {
+            let f = self.next();
+            names.push(f.val[1..].to_string());
+        }
+    }
+
     fn term(&mut self) -> PResult<Option<Arg>> {
         let token = self.next_non_space();
         let pos = token.pos;
@@ -966,10 +1016,12 @@ impl<'a> Parser<'a, '_> {
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
             ItemType::Variable => self.use_var(pos, token.val)?,
-            ItemType::Field => Arg::Field {
-                pos,
-                idents: vec![token.val[1..].to_string()],
-            },
+            ItemType::Field => {
+                // Room for the usual `.Values.a.b` chain without regrowing.
+                let mut idents = Vec::with_capacity(4);
+                idents.push(token.val[1..].to_string());
+                Arg::Field { pos, idents }
+            }
             ItemType::Bool => Arg::Bool {
                 pos,
                 value: token.val == "true",
@@ -1247,6 +1299,18 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     Some(v * 2f64.powi(exp))
 }
 
+/// The value of a plain decimal integer literal (no sign, prefix, underscore or leading zero)
+/// short enough to fit an `i64`: the common case, classified without the general parsers.
+fn small_decimal(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    b.iter().try_fold(0u64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
+}
+
 /// Go's `newNumber`: classifies a number literal as int/uint/float/complex.
 pub fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
     let mut n = Number {
@@ -1269,6 +1333,12 @@ pub fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
             return Ok(n);
         }
         _ => {}
+    }
+    if let Some(v) = small_decimal(text) {
+        n.int = Some(v as i64);
+        n.uint = Some(v);
+        n.float = Some(v as f64);
+        return Ok(n);
     }
     if let Some(body) = text.strip_suffix('i')
         && parse_go_float(body).is_some()

@@ -1646,6 +1646,34 @@ mod tests {
         assert!(unquote("\"\\q\"").is_err());
     }
 
+    /// Every prefix and every one-character deletion of a template full of constructs (with
+    /// multi-byte characters next to delimiters) parses or fails with a Go-style error; none
+    /// panics, and text nodes still reproduce the source text.
+    #[test]
+    fn truncated_and_damaged_templates_never_panic() {
+        let src = "é{{- /* c */ -}}\n{{ $x := .X.Y | printf \"%sé\" }}ü{{ if eq 1 0x1F 'é' }}\
+                   {{ range $i, $v := (.L) }}{{ $v }}{{ break }}{{ else }}ß{{ end }}\
+                   {{ else with .Z -}} ö {{- end }}{{ define \"d\" }}`r`{{ end }}\
+                   {{ template \"d\" . }}{{ .A.é }}{{ 1.5e3 }}{{ `ra\nw` }}{{ nil }}";
+        let chars: Vec<(usize, char)> = src.char_indices().collect();
+        let mut inputs: Vec<String> = chars.iter().map(|&(i, _)| src[..i].to_string()).collect();
+        for &(i, c) in &chars {
+            inputs.push(format!("{}{}", &src[..i], &src[i + c.len_utf8()..]));
+        }
+        for input in inputs {
+            match parse("x", &input, "", "", &funcs) {
+                Ok(trees) => {
+                    for n in &trees[0].root {
+                        if let Node::Text { pos, text } = n {
+                            assert_eq!(&input[*pos..*pos + text.len()], &**text);
+                        }
+                    }
+                }
+                Err(e) => assert!(e.to_string().starts_with("template: x:"), "{e}"),
+            }
+        }
+    }
+
     #[test]
     fn location_counts_bytes_from_line_start() {
         let trees = parse("t", "ab\ncd{{.X}}", "", "", &funcs).unwrap();

@@ -94,31 +94,106 @@ impl ItemType {
     }
 }
 
-/// One lexed item: its type, byte position, text and 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    /// Item kind.
-    pub typ: ItemType,
-    /// Byte offset of the start of the item in the input.
-    pub pos: usize,
-    /// The item's text (or error message).
-    pub val: String,
-    /// Line number at the start of the item.
-    pub line: usize,
+/// Why lexing stopped with an [`ItemType::Error`] item. The message text (Go's) is built only
+/// when asked for, by [`Item::text`], so that items stay `Copy` and borrow the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexError {
+    /// `unclosed comment`.
+    UnclosedComment,
+    /// `comment ends before closing delimiter`.
+    CommentEndsBeforeDelim,
+    /// `unclosed left paren`.
+    UnclosedLeftParen,
+    /// `unclosed action`.
+    UnclosedAction,
+    /// `expected :=`.
+    ExpectedDeclare,
+    /// `unexpected right paren`.
+    UnexpectedRightParen,
+    /// `unrecognized character in action: U+...`; the item's `val` is the character.
+    UnrecognizedChar,
+    /// `bad character U+...`; the item's `val` is the character (empty at end of input).
+    BadChar,
+    /// `unterminated character constant`.
+    UnterminatedChar,
+    /// `unterminated quoted string`.
+    UnterminatedQuote,
+    /// `unterminated raw quoted string`.
+    UnterminatedRawQuote,
+    /// `bad number syntax: "..."`; the item's `val` is the number text.
+    BadNumber,
 }
 
-impl std::fmt::Display for Item {
+impl LexError {
+    /// Go's message for this error; `val` is the error item's text.
+    fn message(self, val: &str) -> String {
+        match self {
+            LexError::UnclosedComment => "unclosed comment".into(),
+            LexError::CommentEndsBeforeDelim => "comment ends before closing delimiter".into(),
+            LexError::UnclosedLeftParen => "unclosed left paren".into(),
+            LexError::UnclosedAction => "unclosed action".into(),
+            LexError::ExpectedDeclare => "expected :=".into(),
+            LexError::UnexpectedRightParen => "unexpected right paren".into(),
+            LexError::UnrecognizedChar => {
+                let c = val.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                format!("unrecognized character in action: {}", rune_u(c))
+            }
+            LexError::BadChar => match val.chars().next() {
+                Some(c) => format!("bad character {}", rune_u(c)),
+                None => "bad character U+FFFFFFFF".into(),
+            },
+            LexError::UnterminatedChar => "unterminated character constant".into(),
+            LexError::UnterminatedQuote => "unterminated quoted string".into(),
+            LexError::UnterminatedRawQuote => "unterminated raw quoted string".into(),
+            LexError::BadNumber => format!("bad number syntax: {}", quote(val)),
+        }
+    }
+}
+
+/// One lexed item: its type, byte position and text. Items borrow their text from the input,
+/// so lexing allocates nothing per item and items are cheap to copy. The 1-based line of an
+/// item, needed only for error messages, is [`line_at`] of its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item<'a> {
+    /// Item kind.
+    pub typ: ItemType,
+    /// For [`ItemType::Error`] items, what went wrong.
+    pub error: Option<LexError>,
+    /// Byte offset of the start of the item in the input.
+    pub pos: usize,
+    /// The item's text in the input (for an error, the offending text, see [`LexError`]).
+    pub val: &'a str,
+}
+
+/// The 1-based line of byte position `pos` of `input`: one plus the newlines before it (the
+/// line Go's lexer records for an item starting there).
+pub fn line_at(input: &str, pos: usize) -> usize {
+    let pos = pos.min(input.len());
+    1 + count_newlines(&input.as_bytes()[..pos])
+}
+
+impl<'a> Item<'a> {
+    /// The item's text, or for an error item Go's error message.
+    pub fn text(&self) -> std::borrow::Cow<'a, str> {
+        match self.error {
+            Some(e) => std::borrow::Cow::Owned(e.message(self.val)),
+            None => std::borrow::Cow::Borrowed(self.val),
+        }
+    }
+}
+
+impl std::fmt::Display for Item<'_> {
     /// Go's `item.String()`, used in parse error messages.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => write!(f, "EOF"),
-            ItemType::Error => write!(f, "{}", self.val),
+            ItemType::Error => write!(f, "{}", self.text()),
             t if t.is_keyword() => write!(f, "<{}>", self.val),
             _ if self.val.chars().count() > 10 => {
                 let short: String = self.val.chars().take(10).collect();
                 write!(f, "{}...", quote(&short))
             }
-            _ => write!(f, "{}", quote(&self.val)),
+            _ => write!(f, "{}", quote(self.val)),
         }
     }
 }
@@ -131,26 +206,64 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+fn is_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        c == '_' || c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphabetic() || c.is_numeric()
+    }
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 2 && b[0] == TRIM_MARKER && is_space(b[1] as char)
+    b.len() >= 2 && b[0] == TRIM_MARKER && is_space_byte(b[1])
 }
 
 fn has_right_trim_marker(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 2 && is_space(b[0] as char) && b[1] == TRIM_MARKER
+    b.len() >= 2 && is_space_byte(b[0]) && b[1] == TRIM_MARKER
 }
 
 fn left_trim_length(s: &str) -> usize {
-    s.len() - s.trim_start_matches(is_space).len()
+    s.bytes().take_while(|&b| is_space_byte(b)).count()
 }
 
 fn right_trim_length(s: &str) -> usize {
-    s.len() - s.trim_end_matches(is_space).len()
+    s.bytes().rev().take_while(|&b| is_space_byte(b)).count()
+}
+
+/// `hay.starts_with(needle)`, with a cheap first-byte check before the full comparison.
+#[inline]
+fn starts_with(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    match (h.first(), n.first()) {
+        (Some(a), Some(b)) if a != b => false,
+        _ => h.starts_with(n),
+    }
+}
+
+/// Number of `\n` bytes in `b`.
+fn count_newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
+/// Byte offset of the first occurrence of `needle` (non-empty) in `hay`: a `memchr`-style scan
+/// for its first character, then a prefix check.
+fn find_delim(hay: &str, needle: &str) -> Option<usize> {
+    let first = needle.chars().next()?;
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(first) {
+        let at = from + i;
+        if starts_with(&hay[at..], needle) {
+            return Some(at);
+        }
+        from = at + first.len_utf8();
+    }
+    None
 }
 
 /// Go's `%#U` rendering of a rune: `U+0021 '!'`.
@@ -162,19 +275,22 @@ fn rune_u(c: char) -> String {
     }
 }
 
-/// Lexer state.
-struct Lexer<'a> {
+/// An on-demand lexer: [`Lexer::next_item`] runs the state machine just far enough to produce
+/// the next item, so the parser never needs a materialised item list.
+pub struct Lexer<'a> {
     input: &'a str,
     left: &'a str,
     right: &'a str,
     pos: usize,
     start: usize,
     paren_depth: i64,
-    items: Vec<Item>,
+    /// The item produced by the last state step, if any (each step emits at most one).
+    item: Option<Item<'a>>,
+    /// Position of the last item produced (where the endless trailing EOF items sit).
+    last_pos: usize,
+    state: State,
     break_ok: bool,
     continue_ok: bool,
-    line_at_start: usize,
-    line_pos: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -184,50 +300,82 @@ enum State {
     Comment,
     RightDelim,
     InsideAction,
+    Eof,
     Done,
 }
 
 /// Lexes `input` completely, stopping after the first error or EOF item.
 /// `break_ok`/`continue_ok` are false when a function of that name exists (Go's rule).
-pub fn lex(input: &str, left: &str, right: &str, break_ok: bool, continue_ok: bool) -> Vec<Item> {
-    let left = if left.is_empty() { "{{" } else { left };
-    let right = if right.is_empty() { "}}" } else { right };
-    let mut l = Lexer {
-        input,
-        left,
-        right,
-        pos: 0,
-        start: 0,
-        paren_depth: 0,
-        items: Vec::new(),
-        break_ok,
-        continue_ok,
-        line_at_start: 1,
-        line_pos: 0,
-    };
-    let mut state = State::Text;
+pub fn lex<'a>(
+    input: &'a str,
+    left: &'a str,
+    right: &'a str,
+    break_ok: bool,
+    continue_ok: bool,
+) -> Vec<Item<'a>> {
+    let mut l = Lexer::new(input, left, right, break_ok, continue_ok);
+    let mut items = Vec::new();
     loop {
-        state = match state {
-            State::Text => l.lex_text(),
-            State::LeftDelim => l.lex_left_delim(),
-            State::Comment => l.lex_comment(),
-            State::RightDelim => l.lex_right_delim(),
-            State::InsideAction => l.lex_inside_action(),
-            State::Done => break,
-        };
+        let it = l.next_item();
+        items.push(it);
+        if matches!(it.typ, ItemType::Eof | ItemType::Error) {
+            return items;
+        }
     }
-    l.items
 }
 
 impl<'a> Lexer<'a> {
-    fn line_of(&mut self, pos: usize) -> usize {
-        if pos >= self.line_pos {
-            self.line_at_start += self.input[self.line_pos..pos].matches('\n').count();
-        } else {
-            self.line_at_start -= self.input[pos..self.line_pos].matches('\n').count();
+    /// A lexer over `input` with delimiters `left`/`right` (empty means `{{`/`}}`).
+    /// `break_ok`/`continue_ok` are false when a function of that name exists (Go's rule).
+    pub fn new(
+        input: &'a str,
+        left: &'a str,
+        right: &'a str,
+        break_ok: bool,
+        continue_ok: bool,
+    ) -> Lexer<'a> {
+        Lexer {
+            input,
+            left: if left.is_empty() { "{{" } else { left },
+            right: if right.is_empty() { "}}" } else { right },
+            pos: 0,
+            start: 0,
+            paren_depth: 0,
+            item: None,
+            last_pos: 0,
+            state: State::Text,
+            break_ok,
+            continue_ok,
         }
-        self.line_pos = pos;
-        self.line_at_start
+    }
+
+    /// The next item. After the EOF or error item, every call returns an EOF item at the
+    /// position of that last item.
+    pub fn next_item(&mut self) -> Item<'a> {
+        loop {
+            self.state = match self.state {
+                State::Text => self.lex_text(),
+                State::LeftDelim => self.lex_left_delim(),
+                State::Comment => self.lex_comment(),
+                State::RightDelim => self.lex_right_delim(),
+                State::InsideAction => self.lex_inside_action(),
+                State::Eof => {
+                    self.emit(ItemType::Eof);
+                    State::Done
+                }
+                State::Done => {
+                    return Item {
+                        typ: ItemType::Eof,
+                        error: None,
+                        pos: self.last_pos,
+                        val: "",
+                    };
+                }
+            };
+            if let Some(it) = self.item.take() {
+                return it;
+            }
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -235,13 +383,17 @@ impl<'a> Lexer<'a> {
     }
 
     fn next(&mut self) -> Option<char> {
-        let c = self.rest().chars().next()?;
+        let c = self.peek()?;
         self.pos += c.len_utf8();
         Some(c)
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(b as char),
+            Some(_) => self.rest().chars().next(),
+            None => None,
+        }
     }
 
     fn backup(&mut self, c: Option<char>) {
@@ -250,13 +402,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    fn push(&mut self, item: Item<'a>) {
+        debug_assert!(self.item.is_none(), "one item per lexer step");
+        self.last_pos = item.pos;
+        self.item = Some(item);
+    }
+
     fn emit(&mut self, typ: ItemType) {
-        let line = self.line_of(self.start);
-        self.items.push(Item {
+        self.push(Item {
             typ,
+            error: None,
             pos: self.start,
-            val: self.input[self.start..self.pos].to_string(),
-            line,
+            val: &self.input[self.start..self.pos],
         });
         self.start = self.pos;
     }
@@ -265,50 +422,65 @@ impl<'a> Lexer<'a> {
         self.start = self.pos;
     }
 
-    fn error(&mut self, msg: String) -> State {
-        let line = self.line_of(self.start);
-        self.items.push(Item {
+    /// Emits an error item whose text is `val` (see [`LexError`]) and stops lexing.
+    fn error_with(&mut self, error: LexError, val: &'a str) -> State {
+        self.push(Item {
             typ: ItemType::Error,
+            error: Some(error),
             pos: self.start,
-            val: msg,
-            line,
+            val,
         });
         State::Done
     }
 
-    fn accept(&mut self, valid: &str) -> bool {
-        match self.peek() {
-            Some(c) if valid.contains(c) => {
-                self.pos += c.len_utf8();
+    fn error(&mut self, error: LexError) -> State {
+        self.error_with(error, "")
+    }
+
+    /// Consumes the next character if `valid` accepts it.
+    fn accept(&mut self, valid: impl Fn(u8) -> bool) -> bool {
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if valid(b) => {
+                // Only ASCII bytes are ever accepted, so this stays on a char boundary.
+                self.pos += 1;
                 true
             }
             _ => false,
         }
     }
 
-    fn accept_run(&mut self, valid: &str) {
-        while self.accept(valid) {}
+    fn accept_run(&mut self, valid: impl Fn(u8) -> bool) {
+        while self.accept(&valid) {}
     }
 
+    #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
-        if has_right_trim_marker(rest) && rest[2..].starts_with(self.right) {
+        // Fast path: neither a trim marker's space nor the delimiter's first byte.
+        if let (Some(&b), Some(&d)) = (rest.as_bytes().first(), self.right.as_bytes().first())
+            && b != d
+            && !is_space_byte(b)
+        {
+            return (false, false);
+        }
+        if has_right_trim_marker(rest) && starts_with(&rest[2..], self.right) {
             return (true, true);
         }
-        (rest.starts_with(self.right), false)
+        (starts_with(rest, self.right), false)
     }
 
+    #[inline]
     fn at_terminator(&self) -> bool {
         match self.peek() {
             None => true,
             Some(c) if is_space(c) => true,
             Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            _ => starts_with(self.rest(), self.right),
         }
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = find_delim(self.rest(), self.left) {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + self.left.len();
@@ -330,8 +502,7 @@ impl<'a> Lexer<'a> {
         if self.pos > self.start {
             self.emit(ItemType::Text);
         }
-        self.emit(ItemType::Eof);
-        State::Done
+        State::Eof
     }
 
     fn lex_left_delim(&mut self) -> State {
@@ -352,13 +523,13 @@ impl<'a> Lexer<'a> {
 
     fn lex_comment(&mut self) -> State {
         self.pos += LEFT_COMMENT.len();
-        let Some(x) = self.rest().find(RIGHT_COMMENT) else {
-            return self.error("unclosed comment".into());
+        let Some(x) = find_delim(self.rest(), RIGHT_COMMENT) else {
+            return self.error(LexError::UnclosedComment);
         };
         self.pos += x + RIGHT_COMMENT.len();
         let (delim, trim) = self.at_right_delim();
         if !delim {
-            return self.error("comment ends before closing delimiter".into());
+            return self.error(LexError::CommentEndsBeforeDelim);
         }
         if trim {
             self.pos += 2;
@@ -392,10 +563,10 @@ impl<'a> Lexer<'a> {
             if self.paren_depth == 0 {
                 return State::RightDelim;
             }
-            return self.error("unclosed left paren".into());
+            return self.error(LexError::UnclosedLeftParen);
         }
         let Some(r) = self.next() else {
-            return self.error("unclosed action".into());
+            return self.error(LexError::UnclosedAction);
         };
         match r {
             c if is_space(c) => {
@@ -405,7 +576,7 @@ impl<'a> Lexer<'a> {
             '=' => self.emit(ItemType::Assign),
             ':' => {
                 if self.next() != Some('=') {
-                    return self.error("expected :=".into());
+                    return self.error(LexError::ExpectedDeclare);
                 }
                 self.emit(ItemType::Declare);
             }
@@ -432,27 +603,24 @@ impl<'a> Lexer<'a> {
             ')' => {
                 self.paren_depth -= 1;
                 if self.paren_depth < 0 {
-                    return self.error("unexpected right paren".into());
+                    return self.error(LexError::UnexpectedRightParen);
                 }
                 self.emit(ItemType::RightParen);
             }
             c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
-            c => return self.error(format!("unrecognized character in action: {}", rune_u(c))),
+            c => {
+                let at = self.pos - c.len_utf8();
+                return self.error_with(LexError::UnrecognizedChar, &self.input[at..self.pos]);
+            }
         }
         State::InsideAction
     }
 
     fn lex_space(&mut self) -> State {
-        let mut n = 0;
-        while let Some(c) = self.peek() {
-            if !is_space(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-            n += 1;
-        }
+        let n = left_trim_length(self.rest());
+        self.pos += n;
         let before = &self.input[self.pos - 1..];
-        if has_right_trim_marker(before) && before[2..].starts_with(self.right) {
+        if has_right_trim_marker(before) && starts_with(&before[2..], self.right) {
             self.pos -= 1;
             if n == 1 {
                 return State::RightDelim;
@@ -462,45 +630,54 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
-    fn lex_identifier(&mut self) -> State {
+    /// Skips a run of alphanumeric characters (Go's `isAlphaNumeric`), returning the
+    /// character after it, which is not consumed.
+    fn skip_alnum(&mut self) -> Option<char> {
+        let b = self.input.as_bytes();
         loop {
-            let r = self.next();
-            match r {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(r);
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        return self.bad_char(r);
+            match b.get(self.pos) {
+                Some(&c) if c == b'_' || c.is_ascii_alphanumeric() => self.pos += 1,
+                Some(&c) if c.is_ascii() => return Some(c as char),
+                None => return None,
+                Some(_) => {
+                    let c = self.peek()?;
+                    if !is_alnum(c) {
+                        return Some(c);
                     }
-                    let typ = match word {
-                        "block" => ItemType::Block,
-                        "break" if self.break_ok => ItemType::Break,
-                        "continue" if self.continue_ok => ItemType::Continue,
-                        "define" => ItemType::Define,
-                        "else" => ItemType::Else,
-                        "end" => ItemType::End,
-                        "if" => ItemType::If,
-                        "range" => ItemType::Range,
-                        "nil" => ItemType::Nil,
-                        "template" => ItemType::Template,
-                        "with" => ItemType::With,
-                        "true" | "false" => ItemType::Bool,
-                        _ => ItemType::Identifier,
-                    };
-                    self.emit(typ);
-                    return State::InsideAction;
+                    self.pos += c.len_utf8();
                 }
             }
         }
     }
 
-    fn bad_char(&mut self, r: Option<char>) -> State {
-        let shown = match r {
-            Some(c) => rune_u(c),
-            None => "U+FFFFFFFF".to_string(),
+    fn lex_identifier(&mut self) -> State {
+        let r = self.skip_alnum();
+        if !self.at_terminator() {
+            return self.bad_char(r);
+        }
+        let typ = match &self.input[self.start..self.pos] {
+            "block" => ItemType::Block,
+            "break" if self.break_ok => ItemType::Break,
+            "continue" if self.continue_ok => ItemType::Continue,
+            "define" => ItemType::Define,
+            "else" => ItemType::Else,
+            "end" => ItemType::End,
+            "if" => ItemType::If,
+            "range" => ItemType::Range,
+            "nil" => ItemType::Nil,
+            "template" => ItemType::Template,
+            "with" => ItemType::With,
+            "true" | "false" => ItemType::Bool,
+            _ => ItemType::Identifier,
         };
-        self.error(format!("bad character {shown}"))
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    /// `bad character` for `r`, the character at the current position (backed up).
+    fn bad_char(&mut self, r: Option<char>) -> State {
+        let end = self.pos + r.map_or(0, char::len_utf8);
+        self.error_with(LexError::BadChar, &self.input[self.pos..end])
     }
 
     fn lex_variable(&mut self) -> State {
@@ -520,17 +697,7 @@ impl<'a> Lexer<'a> {
             });
             return State::InsideAction;
         }
-        let mut last;
-        loop {
-            last = self.next();
-            match last {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(last);
-                    break;
-                }
-            }
-        }
+        let last = self.skip_alnum();
         if !self.at_terminator() {
             return self.bad_char(last);
         }
@@ -543,9 +710,9 @@ impl<'a> Lexer<'a> {
             match self.next() {
                 Some('\\') => match self.next() {
                     Some(c) if c != '\n' => {}
-                    _ => return self.error("unterminated character constant".into()),
+                    _ => return self.error(LexError::UnterminatedChar),
                 },
-                None | Some('\n') => return self.error("unterminated character constant".into()),
+                None | Some('\n') => return self.error(LexError::UnterminatedChar),
                 Some('\'') => break,
                 _ => {}
             }
@@ -559,9 +726,9 @@ impl<'a> Lexer<'a> {
             match self.next() {
                 Some('\\') => match self.next() {
                     Some(c) if c != '\n' => {}
-                    _ => return self.error("unterminated quoted string".into()),
+                    _ => return self.error(LexError::UnterminatedQuote),
                 },
-                None | Some('\n') => return self.error("unterminated quoted string".into()),
+                None | Some('\n') => return self.error(LexError::UnterminatedQuote),
                 Some('"') => break,
                 _ => {}
             }
@@ -571,26 +738,29 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_raw_quote(&mut self) -> State {
-        loop {
-            match self.next() {
-                None => return self.error("unterminated raw quoted string".into()),
-                Some('`') => break,
-                _ => {}
+        match self.rest().find('`') {
+            Some(i) => self.pos += i + 1,
+            None => {
+                self.pos = self.input.len();
+                return self.error(LexError::UnterminatedRawQuote);
             }
         }
         self.emit(ItemType::RawString);
         State::InsideAction
     }
 
+    fn bad_number(&mut self) -> State {
+        let text = &self.input[self.start..self.pos];
+        self.error_with(LexError::BadNumber, text)
+    }
+
     fn lex_number(&mut self) -> State {
         if !self.scan_number() {
-            let text = quote(&self.input[self.start..self.pos]);
-            return self.error(format!("bad number syntax: {text}"));
+            return self.bad_number();
         }
         if matches!(self.peek(), Some('+' | '-')) {
             if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
-                let text = quote(&self.input[self.start..self.pos]);
-                return self.error(format!("bad number syntax: {text}"));
+                return self.bad_number();
             }
             self.emit(ItemType::Complex);
             return State::InsideAction;
@@ -600,30 +770,45 @@ impl<'a> Lexer<'a> {
     }
 
     fn scan_number(&mut self) -> bool {
-        self.accept("+-");
-        let mut digits = "0123456789_";
-        if self.accept("0") {
-            if self.accept("xX") {
-                digits = "0123456789abcdefABCDEF_";
-            } else if self.accept("oO") {
-                digits = "01234567_";
-            } else if self.accept("bB") {
-                digits = "01_";
+        let dec = |b: u8| b.is_ascii_digit() || b == b'_';
+        let sign = |b: u8| b == b'+' || b == b'-';
+        self.accept(sign);
+        #[derive(PartialEq)]
+        enum Base {
+            Dec,
+            Hex,
+            Oct,
+            Bin,
+        }
+        let mut base = Base::Dec;
+        if self.accept(|b| b == b'0') {
+            if self.accept(|b| b == b'x' || b == b'X') {
+                base = Base::Hex;
+            } else if self.accept(|b| b == b'o' || b == b'O') {
+                base = Base::Oct;
+            } else if self.accept(|b| b == b'b' || b == b'B') {
+                base = Base::Bin;
             }
         }
+        let digits = |b: u8| match base {
+            Base::Dec => dec(b),
+            Base::Hex => b.is_ascii_hexdigit() || b == b'_',
+            Base::Oct => (b'0'..=b'7').contains(&b) || b == b'_',
+            Base::Bin => b == b'0' || b == b'1' || b == b'_',
+        };
         self.accept_run(digits);
-        if self.accept(".") {
+        if self.accept(|b| b == b'.') {
             self.accept_run(digits);
         }
-        if digits.len() == 11 && self.accept("eE") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if base == Base::Dec && self.accept(|b| b == b'e' || b == b'E') {
+            self.accept(sign);
+            self.accept_run(dec);
         }
-        if digits.len() == 23 && self.accept("pP") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if base == Base::Hex && self.accept(|b| b == b'p' || b == b'P') {
+            self.accept(sign);
+            self.accept_run(dec);
         }
-        self.accept("i");
+        self.accept(|b| b == b'i');
         if let Some(c) = self.peek()
             && is_alnum(c)
         {
@@ -642,7 +827,7 @@ mod tests {
     fn kinds(input: &str) -> Vec<(T, String)> {
         lex(input, "", "", true, true)
             .into_iter()
-            .map(|i| (i.typ, i.val))
+            .map(|i| (i.typ, i.text().into_owned()))
             .collect()
     }
 
@@ -1021,9 +1206,12 @@ mod tests {
 
     #[test]
     fn custom_delims_and_lines() {
-        let items = lex("a\n<<.x>>\nb<<- .y >>", "<<", ">>", true, true);
-        let got: Vec<(T, String, usize)> =
-            items.into_iter().map(|i| (i.typ, i.val, i.line)).collect();
+        let input = "a\n<<.x>>\nb<<- .y >>";
+        let items = lex(input, "<<", ">>", true, true);
+        let got: Vec<(T, String, usize)> = items
+            .into_iter()
+            .map(|i| (i.typ, i.val.to_string(), line_at(input, i.pos)))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -1049,11 +1237,11 @@ mod tests {
 
     #[test]
     fn item_display() {
-        let it = |typ, val: &str| Item {
+        let it = |typ, val| Item {
             typ,
             pos: 0,
-            val: val.into(),
-            line: 1,
+            val,
+            error: None,
         };
         assert_eq!(it(T::Eof, "").to_string(), "EOF");
         assert_eq!(it(T::End, "end").to_string(), "<end>");

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::error::Error;
 use super::gofmt::quote;
-use super::lex::{Item, ItemType, lex};
+use super::lex::{Item, ItemType, Lexer, line_at};
 
 /// Maximum nesting of control structures and parentheses, to keep recursion bounded.
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -47,6 +47,47 @@ impl Tree {
     }
 }
 
+/// A piece of a template's source text, shared with the [`Tree`] rather than copied, so that
+/// parsing allocates nothing per text node. It dereferences to `str`.
+#[derive(Clone)]
+pub struct SourceText {
+    src: Rc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl SourceText {
+    /// The text `src[start..end]` (a range within `src` on character boundaries).
+    pub fn new(src: Rc<str>, start: usize, end: usize) -> SourceText {
+        SourceText { src, start, end }
+    }
+
+    /// The text as a `str`.
+    pub fn as_str(&self) -> &str {
+        &self.src[self.start..self.end]
+    }
+}
+
+impl std::ops::Deref for SourceText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A statement-level node.
 #[derive(Debug, Clone)]
 pub enum Node {
@@ -55,7 +96,7 @@ pub enum Node {
         /// Byte position.
         pos: usize,
         /// The text.
-        text: String,
+        text: SourceText,
     },
     /// `{{pipeline}}`.
     Action {
@@ -335,31 +376,30 @@ enum Terminator {
 }
 
 /// Parser state for one `parse` call (a top-level text and its `define`s).
-struct Parser<'f> {
+struct Parser<'a, 'f> {
     parse_name: String,
     text: Rc<str>,
-    items: Vec<Item>,
-    idx: usize,
-    token: [Item; 3],
+    input: &'a str,
+    lexer: Lexer<'a>,
+    token: [Item<'a>; 3],
     peek_count: usize,
-    vars: Vec<String>,
+    vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
-    action_line: usize,
+    /// Position of the left delimiter of the action being parsed, if any.
+    action_pos: Option<usize>,
     has_func: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
 }
 
 type PResult<T> = Result<T, Error>;
 
-fn eof_item(pos: usize, line: usize) -> Item {
-    Item {
-        typ: ItemType::Eof,
-        pos,
-        val: String::new(),
-        line,
-    }
-}
+const START_ITEM: Item<'static> = Item {
+    typ: ItemType::Eof,
+    error: None,
+    pos: 0,
+    val: "",
+};
 
 thread_local! {
     static PARSE_COUNT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
@@ -381,18 +421,18 @@ pub fn parse(
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
     PARSE_COUNT.with(|c| c.set(c.get() + 1));
-    let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
+    let lexer = Lexer::new(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),
         text: Rc::from(text),
-        items,
-        idx: 0,
-        token: [eof_item(0, 1), eof_item(0, 1), eof_item(0, 1)],
+        input: text,
+        lexer,
+        token: [START_ITEM; 3],
         peek_count: 0,
-        vars: vec!["$".into()],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
-        action_line: 0,
+        action_pos: None,
         has_func,
         trees: Vec::new(),
     };
@@ -413,62 +453,58 @@ pub fn parse(
     Ok(defined)
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a, '_> {
     fn errorf(&self, message: String) -> Error {
         Error::Parse {
             name: self.parse_name.clone(),
-            line: self.token[0].line,
+            line: self.line(self.token[0].pos),
             message,
         }
     }
 
-    fn lex_next(&mut self) -> Item {
-        match self.items.get(self.idx) {
-            Some(it) => {
-                self.idx += 1;
-                it.clone()
-            }
-            None => {
-                let (pos, line) = self.items.last().map(|i| (i.pos, i.line)).unwrap_or((0, 1));
-                eof_item(pos, line)
-            }
-        }
+    /// The 1-based line of a byte position (computed only for error messages).
+    fn line(&self, pos: usize) -> usize {
+        line_at(self.input, pos)
     }
 
-    fn next(&mut self) -> Item {
+    fn lex_next(&mut self) -> Item<'a> {
+        self.lexer.next_item()
+    }
+
+    fn next(&mut self) -> Item<'a> {
         if self.peek_count > 0 {
             self.peek_count -= 1;
         } else {
             self.token[0] = self.lex_next();
         }
-        self.token[self.peek_count].clone()
+        self.token[self.peek_count]
     }
 
     fn backup(&mut self) {
         self.peek_count += 1;
     }
 
-    fn backup2(&mut self, t1: Item) {
+    fn backup2(&mut self, t1: Item<'a>) {
         self.token[1] = t1;
         self.peek_count = 2;
     }
 
-    fn backup3(&mut self, t2: Item, t1: Item) {
+    fn backup3(&mut self, t2: Item<'a>, t1: Item<'a>) {
         self.token[1] = t1;
         self.token[2] = t2;
         self.peek_count = 3;
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'a> {
         if self.peek_count > 0 {
-            return self.token[self.peek_count - 1].clone();
+            return self.token[self.peek_count - 1];
         }
         self.peek_count = 1;
         self.token[0] = self.lex_next();
-        self.token[0].clone()
+        self.token[0]
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let t = self.next();
             if t.typ != ItemType::Space {
@@ -477,7 +513,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -486,12 +522,12 @@ impl Parser<'_> {
     fn unexpected(&self, token: &Item, context: &str) -> Error {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != token.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name, self.action_line
-                );
-                if token.val.ends_with(" action") {
+            let action_line = self.action_pos.map(|p| self.line(p));
+            if let Some(action_line) = action_line
+                && action_line != self.line(token.pos)
+            {
+                extra = format!(" in action started at {}:{}", self.parse_name, action_line);
+                if token.text().ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
@@ -500,7 +536,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {token} in {context}"))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return Err(self.unexpected(&t, context));
@@ -563,9 +599,9 @@ impl Parser<'_> {
         if name.typ != ItemType::String && name.typ != ItemType::RawString {
             return Err(self.unexpected(&name, context));
         }
-        let tname = unquote(&name.val).map_err(|e| self.errorf(e))?;
+        let tname = unquote(name.val).map_err(|e| self.errorf(e))?;
         self.expect(ItemType::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Terminator::Else = end {
@@ -600,12 +636,12 @@ impl Parser<'_> {
         match token.typ {
             ItemType::Text => Ok(Ok(Node::Text {
                 pos: token.pos,
-                text: token.val,
+                text: SourceText::new(self.text.clone(), token.pos, token.pos + token.val.len()),
             })),
             ItemType::LeftDelim => {
-                self.action_line = token.line;
+                self.action_pos = Some(token.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => Err(self.unexpected(&token, "input")),
@@ -658,7 +694,7 @@ impl Parser<'_> {
         })
     }
 
-    fn else_control(&mut self) -> PResult<Item> {
+    fn else_control(&mut self) -> PResult<Item<'a>> {
         let peek = self.peek_non_space();
         if peek.typ == ItemType::If || peek.typ == ItemType::With {
             return Ok(peek);
@@ -720,7 +756,7 @@ impl Parser<'_> {
     fn parse_template_name(&self, token: &Item, context: &str) -> PResult<String> {
         match token.typ {
             ItemType::String | ItemType::RawString => {
-                unquote(&token.val).map_err(|e| self.errorf(e))
+                unquote(token.val).map_err(|e| self.errorf(e))
             }
             _ => Err(self.unexpected(token, context)),
         }
@@ -748,7 +784,7 @@ impl Parser<'_> {
         let name = self.parse_template_name(&token, context)?;
         let pipe = self.pipeline(context, ItemType::RightDelim)?;
         self.enter()?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -781,7 +817,7 @@ impl Parser<'_> {
             pos: token.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Vec::with_capacity(4),
         };
         self.declarations(&mut pipe, context)?;
         loop {
@@ -825,13 +861,13 @@ impl Parser<'_> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val);
                     return Ok(());
                 }
                 ItemType::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val);
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
@@ -887,7 +923,7 @@ impl Parser<'_> {
         let pos = self.peek_non_space().pos;
         let mut cmd = Command {
             pos,
-            args: Vec::new(),
+            args: Vec::with_capacity(4),
         };
         loop {
             self.peek_non_space();
@@ -917,26 +953,27 @@ impl Parser<'_> {
             return Ok(Some(node));
         }
         let chain_pos = self.peek().pos;
-        let mut fields = Vec::new();
-        while self.peek().typ == ItemType::Field {
-            let f = self.next();
-            fields.push(f.val[1..].to_string());
-        }
-        Ok(Some(match node {
+        match node {
+            // Extend the term's own name list in place.
             Arg::Field { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Field {
+                self.push_fields(&mut idents);
+                return Ok(Some(Arg::Field {
                     pos: chain_pos,
                     idents,
-                }
+                }));
             }
             Arg::Variable { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Variable {
+                self.push_fields(&mut idents);
+                return Ok(Some(Arg::Variable {
                     pos: chain_pos,
                     idents,
-                }
+                }));
             }
+            _ => {}
+        }
+        let mut fields = Vec::new();
+        self.push_fields(&mut fields);
+        Ok(Some(match node {
             Arg::Bool { .. }
             | Arg::String { .. }
             | Arg::Number { .. }
@@ -955,32 +992,42 @@ impl Parser<'_> {
         }))
     }
 
+    /// Consumes the field items that follow a term, appending their names (without dots).
+    fn push_fields(&mut self, names: &mut Vec<String>) {
+        while self.peek().typ == ItemType::Field {
+            let f = self.next();
+            names.push(f.val[1..].to_string());
+        }
+    }
+
     fn term(&mut self) -> PResult<Option<Arg>> {
         let token = self.next_non_space();
         let pos = token.pos;
         Ok(Some(match token.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&token.val) {
-                    return Err(self.errorf(format!("function {} not defined", quote(&token.val))));
+                if !(self.has_func)(token.val) {
+                    return Err(self.errorf(format!("function {} not defined", quote(token.val))));
                 }
                 Arg::Identifier {
                     pos,
-                    name: token.val,
+                    name: token.val.to_string(),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
-            ItemType::Variable => self.use_var(pos, &token.val)?,
-            ItemType::Field => Arg::Field {
-                pos,
-                idents: vec![token.val[1..].to_string()],
-            },
+            ItemType::Variable => self.use_var(pos, token.val)?,
+            ItemType::Field => {
+                // Room for the usual `.Values.a.b` chain without regrowing.
+                let mut idents = Vec::with_capacity(4);
+                idents.push(token.val[1..].to_string());
+                Arg::Field { pos, idents }
+            }
             ItemType::Bool => Arg::Bool {
                 pos,
                 value: token.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let num = new_number(&token.val, token.typ).map_err(|e| self.errorf(e))?;
+                let num = new_number(token.val, token.typ).map_err(|e| self.errorf(e))?;
                 Arg::Number { pos, num }
             }
             ItemType::LeftParen => {
@@ -992,10 +1039,10 @@ impl Parser<'_> {
                 Arg::Pipe(Box::new(p?))
             }
             ItemType::String | ItemType::RawString => {
-                let text = unquote(&token.val).map_err(|e| self.errorf(e))?;
+                let text = unquote(token.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos,
-                    quoted: token.val,
+                    quoted: token.val.to_string(),
                     text,
                 }
             }
@@ -1031,6 +1078,10 @@ pub fn unquote(s: &str) -> Result<String, String> {
         return Err(err());
     }
     let body = &s[1..s.len() - 1];
+    if !body.bytes().any(|b| b == b'\\' || b == b'"') {
+        // Nothing to decode: every character stands for itself.
+        return Ok(body.to_string());
+    }
     let mut out: Vec<u8> = Vec::with_capacity(body.len());
     let mut rest = body;
     while !rest.is_empty() {
@@ -1038,7 +1089,8 @@ pub fn unquote(s: &str) -> Result<String, String> {
         out.extend_from_slice(&bytes);
         rest = tail;
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Go's `strconv.UnquoteChar`: decodes one (possibly escaped) character, returning its bytes.
@@ -1247,6 +1299,18 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     Some(v * 2f64.powi(exp))
 }
 
+/// The value of a plain decimal integer literal (no sign, prefix, underscore or leading zero)
+/// short enough to fit an `i64`: the common case, classified without the general parsers.
+fn small_decimal(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    b.iter().try_fold(0u64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
+}
+
 /// Go's `newNumber`: classifies a number literal as int/uint/float/complex.
 pub fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
     let mut n = Number {
@@ -1269,6 +1333,12 @@ pub fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
             return Ok(n);
         }
         _ => {}
+    }
+    if let Some(v) = small_decimal(text) {
+        n.int = Some(v as i64);
+        n.uint = Some(v);
+        n.float = Some(v as f64);
+        return Ok(n);
     }
     if let Some(body) = text.strip_suffix('i')
         && parse_go_float(body).is_some()
@@ -1574,6 +1644,34 @@ mod tests {
         assert_eq!(unquote("`a\\n\r`"), Ok("a\\n".to_string()));
         assert!(unquote("\"\\'\"").is_err());
         assert!(unquote("\"\\q\"").is_err());
+    }
+
+    /// Every prefix and every one-character deletion of a template full of constructs (with
+    /// multi-byte characters next to delimiters) parses or fails with a Go-style error; none
+    /// panics, and text nodes still reproduce the source text.
+    #[test]
+    fn truncated_and_damaged_templates_never_panic() {
+        let src = "é{{- /* c */ -}}\n{{ $x := .X.Y | printf \"%sé\" }}ü{{ if eq 1 0x1F 'é' }}\
+                   {{ range $i, $v := (.L) }}{{ $v }}{{ break }}{{ else }}ß{{ end }}\
+                   {{ else with .Z -}} ö {{- end }}{{ define \"d\" }}`r`{{ end }}\
+                   {{ template \"d\" . }}{{ .A.é }}{{ 1.5e3 }}{{ `ra\nw` }}{{ nil }}";
+        let chars: Vec<(usize, char)> = src.char_indices().collect();
+        let mut inputs: Vec<String> = chars.iter().map(|&(i, _)| src[..i].to_string()).collect();
+        for &(i, c) in &chars {
+            inputs.push(format!("{}{}", &src[..i], &src[i + c.len_utf8()..]));
+        }
+        for input in inputs {
+            match parse("x", &input, "", "", &funcs) {
+                Ok(trees) => {
+                    for n in &trees[0].root {
+                        if let Node::Text { pos, text } = n {
+                            assert_eq!(&input[*pos..*pos + text.len()], &**text);
+                        }
+                    }
+                }
+                Err(e) => assert!(e.to_string().starts_with("template: x:"), "{e}"),
+            }
+        }
     }
 
     #[test]

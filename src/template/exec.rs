@@ -76,8 +76,8 @@ impl At<'_> {
     }
 }
 
-struct Var {
-    name: String,
+struct Var<'t> {
+    name: &'t str,
     val: Val,
 }
 
@@ -88,7 +88,7 @@ pub(crate) struct Exec<'t> {
     tree: &'t Tree,
     out: String,
     at: At<'t>,
-    vars: Vec<Var>,
+    vars: Vec<Var<'t>>,
     depth: usize,
     /// For the call being reported: the node Go's `s.at` pointed to after evaluating each
     /// argument (the innermost last node for a parenthesised pipeline), where Go reports the
@@ -119,7 +119,7 @@ pub(crate) fn execute_tree(
         out: String::new(),
         at: At::None,
         vars: vec![Var {
-            name: "$".into(),
+            name: "$",
             val: Val::plain(data.clone()),
         }],
         depth,
@@ -194,8 +194,11 @@ impl<'t> Exec<'t> {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
                     self.at = At::Node(node);
-                    let s = print_value(&v);
-                    self.write(&s)?;
+                    match &v {
+                        Value::String(s) => self.write(s)?,
+                        Value::Nil => self.write("<no value>")?,
+                        other => self.write(&format_v(other))?,
+                    }
                 }
             }
             Node::If(b) => return grow(|| self.walk_if_with(dot, b, false)),
@@ -353,7 +356,7 @@ impl<'t> Exec<'t> {
         let saved_vars = std::mem::replace(
             &mut self.vars,
             vec![Var {
-                name: "$".into(),
+                name: "$",
                 val: Val::plain(new_dot.clone()),
             }],
         );
@@ -406,7 +409,7 @@ impl<'t> Exec<'t> {
                 self.set_var(name, Val::plain(value.clone()))?;
             } else {
                 self.vars.push(Var {
-                    name: name.clone(),
+                    name,
                     val: Val::plain(value.clone()),
                 });
             }
@@ -753,15 +756,6 @@ impl<'t> Exec<'t> {
         } else if let Some(a) = args.get(arg + 1).or_else(|| args.last()) {
             self.at = At::Arg(a);
         }
-    }
-}
-
-/// What an action prints for a pipeline value: `<no value>` for nil, else Go's `%v`.
-fn print_value(v: &Value) -> String {
-    match v {
-        Value::Nil => "<no value>".to_string(),
-        Value::String(s) => s.clone(),
-        other => format_v(other),
     }
 }
 

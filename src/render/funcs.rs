@@ -248,7 +248,7 @@ fn tpl(ctx: &mut CallContext<'_>, text: &str, data: &Value) -> FuncResult {
         )));
     }
     match ctx.execute_in(&set, &name, data) {
-        Ok(out) => Ok(Value::String(out.replace("<no value>", ""))),
+        Ok(out) => Ok(Value::String(super::engine::remove_no_value(out))),
         Err(e) => Err(FuncError::Call(format!(
             "error during tpl function execution for {}: {e}",
             quote(text)

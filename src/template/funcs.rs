@@ -252,7 +252,7 @@ pub struct CallContext<'a> {
     depth: usize,
     name: &'a str,
     tree_name: &'a str,
-    iface: Vec<bool>,
+    iface: &'a [bool],
     nodes: &'a [super::parse::Arg],
 }
 
@@ -264,7 +264,7 @@ impl<'a> CallContext<'a> {
         depth: usize,
         name: &'a str,
         tree_name: &'a str,
-        iface: Vec<bool>,
+        iface: &'a [bool],
     ) -> Self {
         CallContext {
             template,

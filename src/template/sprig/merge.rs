@@ -95,27 +95,6 @@ impl Dest {
     }
 }
 
-/// The next source entry of level `me`: the key is left in `levels[me].last`; the value
-/// is returned when the snapshot owns it, else read through `levels[me].src`.
-fn advance(levels: &mut [Level], me: usize) -> Option<Option<Value>> {
-    let level = &mut levels[me];
-    if let Some(rest) = &mut level.rest {
-        let (k, v) = rest.pop()?;
-        level.last = Some(k);
-        return Some(Some(v));
-    }
-    let src = level.src.borrow();
-    let (k, _) = entry_after(&src, level.last.as_deref())?;
-    match &mut level.last {
-        Some(last) => {
-            last.clear();
-            last.push_str(k);
-        }
-        None => level.last = Some(k.clone()),
-    }
-    Some(None)
-}
-
 /// How a source value is merged, decided without cloning it when nothing is stored.
 enum Action {
     Skip,
@@ -139,6 +118,35 @@ fn decide(sv: &Value, dst: &MapRef, key: &str, overwrite: bool) -> (Action, Dest
     (action, dv)
 }
 
+/// Decides the merge of the source entry after `levels[me].last` (which becomes its key);
+/// `None` when the level's entries are done.
+fn next_action(
+    levels: &mut [Level],
+    me: usize,
+    src: &MapRef,
+    dst: &MapRef,
+    overwrite: bool,
+) -> Option<(Action, Dest)> {
+    let level = &mut levels[me];
+    if let Some(rest) = &mut level.rest {
+        let (k, sv) = rest.pop()?;
+        let decided = decide(&sv, dst, &k, overwrite);
+        level.last = Some(k);
+        return Some(decided);
+    }
+    let src = src.borrow();
+    let (k, sv) = entry_after(&src, level.last.as_deref())?;
+    let decided = decide(sv, dst, k, overwrite);
+    match &mut level.last {
+        Some(last) => {
+            last.clear();
+            last.push_str(k);
+        }
+        None => level.last = Some(k.clone()),
+    }
+    Some(decided)
+}
+
 fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize, levels: &mut Vec<Level>) {
     if depth > MAX_NESTING || Rc::ptr_eq(dst, src) {
         return;
@@ -149,22 +157,14 @@ fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize, levels: &
         rest: None,
     });
     let me = levels.len() - 1;
-    while let Some(owned) = advance(levels, me) {
-        let key = levels[me].last.take().unwrap_or_default();
-        let (action, dv) = match &owned {
-            Some(sv) => decide(sv, dst, &key, overwrite),
-            None => match src.borrow().get(&key) {
-                Some(sv) => decide(sv, dst, &key, overwrite),
-                None => (Action::Skip, Dest::Absent),
-            },
-        };
+    while let Some((action, dv)) = next_action(levels, me, src, dst, overwrite) {
         match action {
             Action::Skip => {}
             Action::Store(v) => {
-                dst.borrow_mut().insert(key.clone(), v);
+                let key = levels[me].last.clone().unwrap_or_default();
+                dst.borrow_mut().insert(key, v);
             }
             Action::Recurse(dm, sm) => {
-                levels[me].last = Some(key);
                 if levels.iter().any(|l| Rc::ptr_eq(&l.src, &dm)) {
                     snapshot_levels(levels);
                 }
@@ -174,10 +174,8 @@ fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize, levels: &
                     let key = levels[me].last.clone().unwrap_or_default();
                     dst.borrow_mut().insert(key, Value::Map(sm));
                 }
-                continue;
             }
         }
-        levels[me].last = Some(key);
     }
     levels.pop();
 }

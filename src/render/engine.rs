@@ -65,7 +65,7 @@ impl Engine {
             let text = set
                 .execute(&f.name, &f.data)
                 .map_err(|e| RenderError::Exec(reformat_exec_error(&e.to_string())))?;
-            out.insert(f.name.clone(), text.replace("<no value>", ""));
+            out.insert(f.name.clone(), remove_no_value(text));
         }
         Ok(out)
     }
@@ -84,6 +84,16 @@ impl Engine {
                 .map_err(|e| RenderError::Parse(cleanup_parse_error(&f.name, &e.to_string())))?;
         }
         Ok(set)
+    }
+}
+
+/// The output with every `<no value>` removed, as Helm does after each execution (the text
+/// is only copied when it holds one).
+pub(crate) fn remove_no_value(text: String) -> String {
+    if text.contains("<no value>") {
+        text.replace("<no value>", "")
+    } else {
+        text
     }
 }
 

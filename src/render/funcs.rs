@@ -3,9 +3,9 @@
 //! YAML/JSON/TOML converters, registered over Sprig exactly where Helm overrides it.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::template::funcs::FxHashMap;
 use crate::template::gofmt::quote;
 use crate::template::{Arity, CallContext, FuncError, FuncMap, FuncResult, Value, sprig};
 use crate::yaml;
@@ -96,27 +96,28 @@ const FROM_YAML_CACHE_ENTRIES: usize = 64;
 thread_local! {
     /// `fromYaml` results by input text. Charts (ibm-shared-liberty's `slt.config`, for one)
     /// re-parse the same `include` output or file dozens of times per template; parsing is
-    /// pure, so the decoded map is kept and only converted to a fresh (mutable) template map
-    /// per call.
-    static FROM_YAML_CACHE: RefCell<HashMap<String, Rc<serde_json::Value>>> =
-        RefCell::new(HashMap::new());
+    /// pure, so the decoded map is kept and each call gets its own deep copy (Go returns a
+    /// fresh, mutable map every time).
+    static FROM_YAML_CACHE: RefCell<FxHashMap<String, Value>> =
+        RefCell::new(FxHashMap::default());
 }
 
-/// [`yaml::helm_from_yaml`] as a JSON object, memoised per thread (see `FROM_YAML_CACHE`).
-fn cached_from_yaml(text: &str) -> Rc<serde_json::Value> {
-    let hit = FROM_YAML_CACHE.with(|c| c.borrow().get(text).cloned());
+/// [`yaml::helm_from_yaml`] as a template map, memoised per thread (see `FROM_YAML_CACHE`).
+fn cached_from_yaml(text: &str) -> Value {
+    let hit = FROM_YAML_CACHE.with(|c| c.borrow().get(text).map(sprig::deep_copy));
     match hit {
         Some(m) => m,
         None => {
-            let m = Rc::new(serde_json::Value::Object(yaml::helm_from_yaml(text)));
+            let m = map_value(yaml::helm_from_yaml(text));
+            let copy = sprig::deep_copy(&m);
             FROM_YAML_CACHE.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= FROM_YAML_CACHE_ENTRIES {
                     c.clear();
                 }
-                c.insert(text.to_owned(), Rc::clone(&m));
+                c.insert(text.to_owned(), m);
             });
-            m
+            copy
         }
     }
 }
@@ -136,7 +137,7 @@ fn register_converters(m: &mut FuncMap) {
     });
     m.register("fromYaml", Arity::Exact(1), |ctx, a| {
         let s = ctx.string_arg(a, 0)?;
-        Ok(Value::from_json_go(&cached_from_yaml(s)))
+        Ok(cached_from_yaml(s))
     });
     m.register("fromYamlArray", Arity::Exact(1), |ctx, a| {
         let s = ctx.string_arg(a, 0)?;
@@ -169,14 +170,14 @@ fn register_converters(m: &mut FuncMap) {
 
 /// include, tpl, required, fail, lookup, getHostByName.
 fn register_engine_funcs(m: &mut FuncMap, lookup_hook: Option<LookupFn>) {
-    let included: Rc<RefCell<HashMap<String, u32>>> = Rc::default();
+    let included: Rc<RefCell<FxHashMap<String, u32>>> = Rc::default();
     m.register("include", Arity::Exact(2), move |ctx, a| {
-        let name = ctx.string_arg(a, 0)?.to_string();
-        include(ctx, &included, &name, &a[1])
+        let name = ctx.string_arg(a, 0)?;
+        include(ctx, &included, name, &a[1])
     });
     m.register("tpl", Arity::Exact(2), |ctx, a| {
-        let text = ctx.string_arg(a, 0)?.to_string();
-        tpl(ctx, &text, &a[1])
+        let text = ctx.string_arg(a, 0)?;
+        tpl(ctx, text, &a[1])
     });
     m.register("required", Arity::Exact(2), |ctx, a| {
         let warn = ctx.string_arg(a, 0)?;
@@ -208,19 +209,23 @@ fn register_engine_funcs(m: &mut FuncMap, lookup_hook: Option<LookupFn>) {
 /// Helm's `include`: executes a named template of the current set and returns its output.
 fn include(
     ctx: &mut CallContext<'_>,
-    included: &RefCell<HashMap<String, u32>>,
+    included: &RefCell<FxHashMap<String, u32>>,
     name: &str,
     data: &Value,
 ) -> FuncResult {
     {
         let mut map = included.borrow_mut();
-        let count = map.entry(name.to_string()).or_insert(0);
-        if *count > MAX_INCLUDE_NESTING {
-            return Err(FuncError::Call(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
-            )));
+        match map.get_mut(name) {
+            Some(count) if *count > MAX_INCLUDE_NESTING => {
+                return Err(FuncError::Call(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            Some(count) => *count += 1,
+            None => {
+                map.insert(name.to_string(), 1);
+            }
         }
-        *count += 1;
     }
     let result = ctx.execute_template(name, data);
     if let Some(c) = included.borrow_mut().get_mut(name) {
@@ -243,7 +248,7 @@ fn tpl(ctx: &mut CallContext<'_>, text: &str, data: &Value) -> FuncResult {
         )));
     }
     match ctx.execute_in(&set, &name, data) {
-        Ok(out) => Ok(Value::String(out.replace("<no value>", ""))),
+        Ok(out) => Ok(Value::String(super::engine::remove_no_value(out))),
         Err(e) => Err(FuncError::Call(format!(
             "error during tpl function execution for {}: {e}",
             quote(text)

@@ -209,30 +209,40 @@ impl Default for Capabilities {
 impl Capabilities {
     /// The template value for `.Capabilities`.
     pub fn to_value(&self) -> Value {
-        Value::Object(Rc::new(CapsObject(self.clone())))
+        Value::Object(Rc::new(CapsObject {
+            kube_version: Value::Object(Rc::new(KubeVersionObject(self.kube_version.clone()))),
+            api_versions: Value::Object(Rc::new(VersionSet(self.api_versions.clone()))),
+            helm_version: Value::Object(Rc::new(BuildInfo(self.helm_version.clone()))),
+            caps: self.clone(),
+        }))
     }
 }
 
+/// `.Capabilities` with its field objects built once (templates read
+/// `.Capabilities.APIVersions` and `.Capabilities.KubeVersion` over and over; Go hands out
+/// the same values each time too).
 #[derive(Debug)]
-struct CapsObject(Capabilities);
+struct CapsObject {
+    caps: Capabilities,
+    kube_version: Value,
+    api_versions: Value,
+    helm_version: Value,
+}
 
 impl Object for CapsObject {
     fn type_name(&self) -> String {
         "*common.Capabilities".into()
     }
     fn field(&self, name: &str) -> Option<Value> {
-        let c = &self.0;
         match name {
-            "KubeVersion" => Some(Value::Object(Rc::new(KubeVersionObject(
-                c.kube_version.clone(),
-            )))),
-            "APIVersions" => Some(Value::Object(Rc::new(VersionSet(c.api_versions.clone())))),
-            "HelmVersion" => Some(Value::Object(Rc::new(BuildInfo(c.helm_version.clone())))),
+            "KubeVersion" => Some(self.kube_version.clone()),
+            "APIVersions" => Some(self.api_versions.clone()),
+            "HelmVersion" => Some(self.helm_version.clone()),
             _ => None,
         }
     }
     fn format_v(&self) -> String {
-        let c = &self.0;
+        let c = &self.caps;
         let h = &c.helm_version;
         let k = &c.kube_version;
         format!(

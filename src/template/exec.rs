@@ -76,8 +76,8 @@ impl At<'_> {
     }
 }
 
-struct Var {
-    name: String,
+struct Var<'t> {
+    name: &'t str,
     val: Val,
 }
 
@@ -88,12 +88,23 @@ pub(crate) struct Exec<'t> {
     tree: &'t Tree,
     out: String,
     at: At<'t>,
-    vars: Vec<Var>,
+    vars: Vec<Var<'t>>,
     depth: usize,
     /// For the call being reported: the node Go's `s.at` pointed to after evaluating each
     /// argument (the innermost last node for a parenthesised pipeline), where Go reports the
     /// argument's type error.
     arg_at: Vec<At<'t>>,
+    /// Spare buffers for call arguments, reused across calls so a function call does not
+    /// allocate its argument vectors each time.
+    spare: Spare<'t>,
+}
+
+/// Reusable argument buffers (see [`Exec::eval_call_args`]).
+#[derive(Default)]
+struct Spare<'t> {
+    argv: Vec<Value>,
+    iface: Vec<bool>,
+    at: Vec<At<'t>>,
 }
 
 type R<T> = Result<T, Error>;
@@ -119,11 +130,12 @@ pub(crate) fn execute_tree(
         out: String::new(),
         at: At::None,
         vars: vec![Var {
-            name: "$".into(),
+            name: "$",
             val: Val::plain(data.clone()),
         }],
         depth,
         arg_at: Vec::new(),
+        spare: Spare::default(),
     };
     if depth > tmpl.options.max_depth {
         return Err(e.errorf(format!(
@@ -194,8 +206,11 @@ impl<'t> Exec<'t> {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
                     self.at = At::Node(node);
-                    let s = print_value(&v);
-                    self.write(&s)?;
+                    match &v {
+                        Value::String(s) => self.write(s)?,
+                        Value::Nil => self.write("<no value>")?,
+                        other => self.write(&format_v(other))?,
+                    }
                 }
             }
             Node::If(b) => return grow(|| self.walk_if_with(dot, b, false)),
@@ -353,7 +368,7 @@ impl<'t> Exec<'t> {
         let saved_vars = std::mem::replace(
             &mut self.vars,
             vec![Var {
-                name: "$".into(),
+                name: "$",
                 val: Val::plain(new_dot.clone()),
             }],
         );
@@ -406,7 +421,7 @@ impl<'t> Exec<'t> {
                 self.set_var(name, Val::plain(value.clone()))?;
             } else {
                 self.vars.push(Var {
-                    name: name.clone(),
+                    name,
                     val: Val::plain(value.clone()),
                 });
             }
@@ -546,10 +561,13 @@ impl<'t> Exec<'t> {
         recv: Val,
     ) -> R<Val> {
         let missing = self.tmpl.options.missing_key;
-        let typ = if recv.iface {
-            "interface {}".to_string()
-        } else {
-            recv.v.type_name()
+        // The receiver's type name, for error texts only.
+        let typ = || {
+            if recv.iface {
+                "interface {}".to_string()
+            } else {
+                recv.v.type_name()
+            }
         };
         let has_args = args.len() > 1 || final_.is_some();
         match &recv.v {
@@ -559,11 +577,13 @@ impl<'t> Exec<'t> {
                 }
                 Ok(Val::plain(Value::Nil))
             }
-            Value::Nil => Err(self.errorf(format!("nil pointer evaluating {typ}.{name}"))),
+            Value::Nil => Err(self.errorf(format!("nil pointer evaluating {}.{name}", typ()))),
             Value::Object(o) if o.as_map().is_none() || o.has_method(name) => {
                 if o.has_method(name) {
-                    let (argv, _) = self.eval_call_args(dot, args, final_)?;
-                    return match o.call_method(name, &argv) {
+                    let (argv, iface) = self.eval_call_args(dot, args, final_)?;
+                    let r = o.call_method(name, &argv);
+                    self.recycle(argv, iface);
+                    return match r {
                         Ok(v) => Ok(Val::plain(v)),
                         Err(e) => {
                             self.at = At::Arg(node);
@@ -580,7 +600,9 @@ impl<'t> Exec<'t> {
                         }
                         Ok(Val::plain(v))
                     }
-                    None => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
+                    None => {
+                        Err(self.errorf(format!("can't evaluate field {name} in type {}", typ())))
+                    }
                 }
             }
             Value::Object(o) if o.as_map().is_some() && !o.has_method(name) => {
@@ -588,7 +610,7 @@ impl<'t> Exec<'t> {
                 self.map_field(&m, name, has_args)
             }
             Value::Map(m) => self.map_field(m, name, has_args),
-            _ => Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
+            _ => Err(self.errorf(format!("can't evaluate field {name} in type {}", typ()))),
         }
     }
 
@@ -620,9 +642,14 @@ impl<'t> Exec<'t> {
         args: &'t [Arg],
         final_: Option<Val>,
     ) -> R<(Vec<Value>, Vec<bool>)> {
-        let mut argv = Vec::with_capacity(args.len());
-        let mut iface = Vec::with_capacity(args.len());
-        let mut ats = Vec::with_capacity(args.len());
+        // Arguments may contain calls themselves: those find the spare buffers taken and
+        // allocate their own.
+        let mut argv = std::mem::take(&mut self.spare.argv);
+        let mut iface = std::mem::take(&mut self.spare.iface);
+        let mut ats = std::mem::take(&mut self.spare.at);
+        argv.reserve(args.len());
+        iface.reserve(args.len());
+        ats.reserve(args.len());
         for a in args.iter().skip(1) {
             let v = self.eval_arg(dot, a)?;
             ats.push(self.at);
@@ -635,8 +662,24 @@ impl<'t> Exec<'t> {
             iface.push(f.iface);
             argv.push(f.v);
         }
-        self.arg_at = ats;
+        let mut old = std::mem::replace(&mut self.arg_at, ats);
+        old.clear();
+        if old.capacity() > self.spare.at.capacity() {
+            self.spare.at = old;
+        }
         Ok((argv, iface))
+    }
+
+    /// Gives the argument buffers of a finished call back for reuse.
+    fn recycle(&mut self, mut argv: Vec<Value>, mut iface: Vec<bool>) {
+        argv.clear();
+        iface.clear();
+        if argv.capacity() > self.spare.argv.capacity() {
+            self.spare.argv = argv;
+        }
+        if iface.capacity() > self.spare.iface.capacity() {
+            self.spare.iface = iface;
+        }
     }
 
     fn eval_arg(&mut self, dot: &Val, n: &'t Arg) -> R<Val> {
@@ -708,10 +751,12 @@ impl<'t> Exec<'t> {
             self.depth,
             name,
             &self.tree.name,
-            iface,
+            &iface,
         )
         .with_nodes(args);
-        match (func.call)(&mut ctx, &argv) {
+        let r = (func.call)(&mut ctx, &argv);
+        self.recycle(argv, iface);
+        match r {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.at = call_node;
@@ -753,15 +798,6 @@ impl<'t> Exec<'t> {
         } else if let Some(a) = args.get(arg + 1).or_else(|| args.last()) {
             self.at = At::Arg(a);
         }
-    }
-}
-
-/// What an action prints for a pipeline value: `<no value>` for nil, else Go's `%v`.
-fn print_value(v: &Value) -> String {
-    match v {
-        Value::Nil => "<no value>".to_string(),
-        Value::String(s) => s.clone(),
-        other => format_v(other),
     }
 }
 

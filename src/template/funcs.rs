@@ -2,6 +2,7 @@
 //! and Go's builtin template functions with their exact type checks and error texts.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use super::Template;
@@ -9,6 +10,59 @@ use super::error::Error;
 use super::exec::Shared;
 use super::gofmt::{format_v, is_print, sprint, sprintf, sprintln};
 use super::value::{FuncError, MapRef, Value};
+
+/// A fast, non-cryptographic hasher (the `FxHash` of rustc) for the engine's internal maps
+/// keyed by names and texts the chart supplies: function names looked up on every call,
+/// `include` names and memoised `fromYaml` inputs. SipHash's flooding resistance buys
+/// nothing there (a chart can only slow down its own rendering) and costs several times
+/// more per byte.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut w = [0u8; 8];
+            w[..tail.len()].copy_from_slice(tail);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// `HashMap` hasher state for [`FxHasher`].
+pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
+
+/// A `HashMap` hashed with [`FxHasher`].
+pub type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
 /// Result of a template function.
 pub type FuncResult = Result<Value, FuncError>;
@@ -54,7 +108,7 @@ impl std::fmt::Debug for Func {
 /// ones of the same name, so user functions can override builtins as in Go.
 #[derive(Clone, Default, Debug)]
 pub struct FuncMap {
-    funcs: HashMap<String, Func>,
+    funcs: FxHashMap<String, Func>,
 }
 
 impl FuncMap {
@@ -198,7 +252,7 @@ pub struct CallContext<'a> {
     depth: usize,
     name: &'a str,
     tree_name: &'a str,
-    iface: Vec<bool>,
+    iface: &'a [bool],
     nodes: &'a [super::parse::Arg],
 }
 
@@ -210,7 +264,7 @@ impl<'a> CallContext<'a> {
         depth: usize,
         name: &'a str,
         tree_name: &'a str,
-        iface: Vec<bool>,
+        iface: &'a [bool],
     ) -> Self {
         CallContext {
             template,

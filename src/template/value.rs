@@ -131,12 +131,20 @@ impl Drop for Value {
     }
 }
 
-/// Moves out the children of a list or map that nothing else references.
+/// Moves out the nested lists and maps of a list or map that nothing else references
+/// (scalars are left to drop in place: they cannot nest).
 fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
+    fn take_containers<'a>(items: impl Iterator<Item = &'a mut Value>, stack: &mut Vec<Value>) {
+        for x in items {
+            if matches!(x, Value::List(..) | Value::Map(_)) {
+                stack.push(std::mem::take(x));
+            }
+        }
+    }
     match v {
         Value::List(l, _) => {
             if let Some(items) = Rc::get_mut(l) {
-                stack.append(items);
+                take_containers(items.iter_mut(), stack);
             }
         }
         Value::Map(m) => {
@@ -144,7 +152,7 @@ fn take_children(v: &mut Value, stack: &mut Vec<Value>) {
                 && Rc::weak_count(m) == 0
                 && let Ok(mut b) = m.try_borrow_mut()
             {
-                stack.extend(std::mem::take(&mut *b).into_values());
+                take_containers(b.values_mut(), stack);
             }
         }
         _ => {}

@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cli;
 pub mod kinds;
+pub mod parallel;
 pub mod render;
 pub mod semver;
 pub mod template;

@@ -402,18 +402,9 @@ fn read_heads(docs: &[(&String, &str)]) -> Vec<Result<Head, String>> {
         })
         .map_or(docs.len() / 2, |i| (i + 1).min(docs.len() - 1));
     let (first, second) = docs.split_at(split);
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, || sequential(second));
-        let mut heads = sequential(first);
-        match other {
-            Ok(handle) => match handle.join() {
-                Ok(rest) => heads.extend(rest),
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(_) => heads.extend(sequential(second)),
-        }
-        heads
-    })
+    let (mut heads, rest) = crate::parallel::join(|| sequential(first), || sequential(second));
+    heads.extend(rest);
+    heads
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal(doc, &SimpleHead{})`: the kind and annotations, or the error

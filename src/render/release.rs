@@ -181,21 +181,14 @@ pub fn render_release_logged(
     // second thread while this one renders, and let a schema violation win, as it does in
     // Helm, which validates first. Rendering is pure (offline `lookup` only reads), so a
     // render whose result is discarded leaves nothing behind.
-    std::thread::scope(|scope| {
-        let checker = std::thread::Builder::new().spawn_scoped(scope, || {
-            super::schema::validate_chart_values(&tree, &values)
-        });
-        let rendered = render_tree(&tree, &values, &caps, opts, log);
-        let schema = match checker {
-            Ok(handle) => handle.join(),
-            Err(_) => Ok(super::schema::validate_chart_values(&tree, &values)),
-        };
-        match schema {
-            Ok(Ok(())) => rendered,
-            Ok(Err(e)) => Err(ReleaseError::Schema(e.0)),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
+    let (rendered, schema) = crate::parallel::join(
+        || render_tree(&tree, &values, &caps, opts, log),
+        || super::schema::validate_chart_values(&tree, &values),
+    );
+    match schema {
+        Ok(()) => rendered,
+        Err(e) => Err(ReleaseError::Schema(e.0)),
+    }
 }
 
 /// Renders the templates of a chart tree whose dependencies are processed and whose values

@@ -67,15 +67,7 @@ pub fn generate(bits: usize) -> Result<RsaPrivateKey, KeygenError> {
 /// thread is available.
 fn prime_pair(bits: usize) -> (BigUint, BigUint) {
     let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, move || prime(q_bits));
-        let p = prime(p_bits);
-        let q = match other.map(|handle| handle.join()) {
-            Ok(Ok(q)) => q,
-            _ => prime(q_bits),
-        };
-        (p, q)
-    })
+    crate::parallel::join(|| prime(p_bits), || prime(q_bits))
 }
 
 /// One random probable prime of exactly `bits` bits (at most `MAX_BITS / 2`) with the top two

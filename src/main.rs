@@ -8,12 +8,13 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
 /// Template rendering allocates and frees many small values; mimalloc serves them in a
-/// fraction of the time the system allocator takes (see docs/render-performance.md).
+/// fraction of the time the system allocator takes (see docs/render-performance.md). It is
+/// built without transparent huge pages and keeps its default 1 s purge delay, so a short
+/// render never hands pages back only to fault them in again.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tune_allocator();
     init_logging();
     let cli = Cli::parse();
     let debug = cli.debug;
@@ -23,22 +24,6 @@ fn main() -> ExitCode {
             eprintln!("{}", rudder::cli::describe_error(&err, debug));
             ExitCode::FAILURE
         }
-    }
-}
-
-/// mimalloc 3's `purge_delay` option (its `mi_option_e` index).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Keeps peak memory down: return freed pages to the system at once instead of after
-/// mimalloc's default 10 ms delay. With the default, transparent huge pages and the delay make
-/// a render's peak RSS up to ~60 MB on the largest corpus charts (as much as `helm template`
-/// needs); with immediate purging it stays ~25 % below helm's at a small cost in system time.
-/// Committing arena memory lazily as well (`arena_eager_commit=0`) would save more memory but
-/// doubles the run time. `MIMALLOC_PURGE_DELAY` in the environment is overridden.
-fn tune_allocator() {
-    // SAFETY: `mi_option_set` only stores an option value; it is safe to call at any time.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
     }
 }
 

@@ -686,11 +686,7 @@ fn loading_a_packaged_corpus_chart_gives_the_same_chart() {
         header.set_mode(0o644);
         header.set_cksum();
         builder
-            .append_data(
-                &mut header,
-                format!("podinfo/{}", f.name),
-                f.data.as_slice(),
-            )
+            .append_data(&mut header, format!("podinfo/{}", f.name), &f.data[..])
             .unwrap();
     }
     let bytes = builder.into_inner().unwrap().finish().unwrap();

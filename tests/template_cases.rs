@@ -86,7 +86,7 @@ fn render_case(c: &Case) -> Outcome {
         let files = Files(
             c.files
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
+                .map(|(k, v)| (k.clone(), v.as_bytes().into()))
                 .collect(),
         );
         let data = top_level(

@@ -3,6 +3,7 @@
 //! Helm's size limits.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use super::{Error, File};
 
@@ -13,14 +14,14 @@ pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// directories alike.
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Strips a leading UTF-8 byte order mark, as Helm does for every chart file.
-pub(crate) fn trim_bom(mut data: Vec<u8>) -> Vec<u8> {
-    if data.starts_with(UTF8_BOM) {
-        data.drain(..UTF8_BOM.len());
+pub(crate) fn trim_bom(data: Vec<u8>) -> Arc<[u8]> {
+    match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => Arc::from(data),
     }
-    data
 }
 
 /// Whether the bytes start with the gzip signature Helm checks for.
@@ -239,7 +240,7 @@ pub(crate) mod tests {
         ]);
         let files = read_archive(&data).unwrap();
         assert_eq!(files[0].name, "Chart.yaml");
-        assert_eq!(files[0].data, b"name: c\n");
+        assert_eq!(&files[0].data[..], b"name: c\n");
         assert_eq!(files[1].name, "templates/a.yaml");
     }
 

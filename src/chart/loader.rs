@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -206,12 +208,33 @@ fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result
             limit: MAX_DECOMPRESSED_FILE_SIZE,
         });
     }
-    let data = fs::read(path).map_err(read_err)?;
+    let data = read_shared(path, meta.len()).map_err(read_err)?;
     files.push(File {
         name: rel.to_string(),
-        data: trim_bom(data),
+        data,
     });
     Ok(())
+}
+
+/// Reads a file of `len` bytes (as `stat` saw it) straight into shared storage, without the
+/// copy `Arc::from(fs::read(..))` would make, and drops a leading UTF-8 BOM. A file that
+/// changed size since `stat` is read again the ordinary way.
+fn read_shared(path: &Path, len: u64) -> std::io::Result<Arc<[u8]>> {
+    let (Ok(len), Ok(mut file)) = (usize::try_from(len), fs::File::open(path)) else {
+        return fs::read(path).map(trim_bom);
+    };
+    let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let complete = match Arc::get_mut(&mut data) {
+        Some(buf) => file.read_exact(buf).is_ok() && file.read(&mut [0u8; 1])? == 0,
+        None => false,
+    };
+    if !complete {
+        return fs::read(path).map(trim_bom);
+    }
+    Ok(match data.strip_prefix(archive::UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => data,
+    })
 }
 
 fn json_error(file: &str, message: &str) -> Error {

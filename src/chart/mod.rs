@@ -19,6 +19,8 @@ mod loader;
 mod metadata;
 pub use crate::semver;
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 pub use archive::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
@@ -32,8 +34,19 @@ use semver::{Constraints, Version};
 pub struct File {
     /// Path relative to the chart root, e.g. `templates/deployment.yaml`.
     pub name: String,
-    /// Contents.
-    pub data: Vec<u8>,
+    /// Contents, shared: a chart's files appear in `raw` and in `templates` or `files`, and
+    /// renders hand them to `.Files` and to worker threads, all without copying the bytes.
+    pub data: Arc<[u8]>,
+}
+
+impl File {
+    /// A file named `name` holding `data`.
+    pub fn new(name: impl Into<String>, data: impl Into<Arc<[u8]>>) -> File {
+        File {
+            name: name.into(),
+            data: data.into(),
+        }
+    }
 }
 
 /// A loaded chart (Helm's `chart.Chart`).
@@ -50,7 +63,7 @@ pub struct Chart {
     /// the file is absent.
     pub values: Map<String, Value>,
     /// `values.schema.json` bytes, when present.
-    pub schema: Option<Vec<u8>>,
+    pub schema: Option<Arc<[u8]>>,
     /// Everything under `templates/`, in load order.
     pub templates: Vec<File>,
     /// Every other file except `Chart.yaml`, `Chart.lock`, `values.yaml`,

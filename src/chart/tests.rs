@@ -399,6 +399,25 @@ fn bom_is_trimmed() {
 }
 
 #[test]
+fn file_bytes_are_read_whole_and_shared() {
+    let dir = chart_dir(&[
+        ("Chart.yaml", CHART),
+        ("templates/a.yaml", "kind: A\n"),
+        ("conf/bom.txt", "\u{feff}text"),
+        ("conf/empty.txt", ""),
+    ]);
+    let c = load(dir.path()).unwrap();
+    let file = |list: &[File], name: &str| list.iter().find(|f| f.name == name).cloned().unwrap();
+    assert_eq!(&file(&c.files, "conf/bom.txt").data[..], b"text");
+    assert!(file(&c.files, "conf/empty.txt").data.is_empty());
+    let template = file(&c.templates, "templates/a.yaml");
+    assert_eq!(&template.data[..], b"kind: A\n");
+    // `raw` and `templates` hold the same bytes, not copies.
+    let raw = file(&c.raw, "templates/a.yaml");
+    assert!(std::sync::Arc::ptr_eq(&raw.data, &template.data));
+}
+
+#[test]
 fn installable_and_kube_version_checks() {
     let lib = load(
         chart_dir(&[(

@@ -287,7 +287,9 @@ mod tests {
     fn chart(name: &str, values: Value, deps: Vec<Chart>) -> Chart {
         let mut c = crate::chart::load_files(vec![crate::chart::File {
             name: "Chart.yaml".into(),
-            data: format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n").into_bytes(),
+            data: format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+                .into_bytes()
+                .into(),
         }])
         .unwrap();
         c.values = map(values);

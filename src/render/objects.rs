@@ -6,9 +6,10 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::template::gofmt::{format_v, quote};
-use crate::template::{FuncError, MapRef, Object, Value};
+use crate::template::{FuncError, MapRef, Object, Value, string_from_bytes};
 
 /// API versions Helm v4 reports as available without a cluster (`common.DefaultVersionSet`
 /// for Kubernetes 1.35: every group version of client-go's scheme plus apiextensions).
@@ -393,7 +394,7 @@ fn no_args(name: &str, args: &[Value]) -> Result<(), FuncError> {
 /// Helm's `.Files`: the chart's non-template files by chart-relative path (a Go
 /// `map[string][]byte` with methods).
 #[derive(Debug, Clone, Default)]
-pub struct Files(pub BTreeMap<String, Vec<u8>>);
+pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
 
 impl Files {
     /// The template value for `.Files`.
@@ -420,7 +421,7 @@ impl Files {
         let Some(b) = self.0.get(path) else {
             return Vec::new();
         };
-        let mut s = String::from_utf8_lossy(b).into_owned();
+        let mut s = string_from_bytes(b);
         if s.is_empty() {
             return Vec::new();
         }
@@ -439,7 +440,7 @@ impl Files {
             let text = if secrets {
                 base64_std(v)
             } else {
-                String::from_utf8_lossy(v).into_owned()
+                string_from_bytes(v)
             };
             m.insert(base, serde_json::Value::String(text));
         }
@@ -559,7 +560,7 @@ impl Object for Files {
             "Get" => Value::String(
                 self.0
                     .get(arg)
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .map(|b| string_from_bytes(b))
                     .unwrap_or_default(),
             ),
             "GetBytes" => bytes_value(self.0.get(arg).map_or(&[][..], |v| v)),
@@ -601,7 +602,7 @@ mod tests {
         Files(
             entries
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
                 .collect(),
         )
     }

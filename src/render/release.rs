@@ -21,8 +21,8 @@ use super::engine::{Engine, RenderError, TemplateFile};
 use super::objects::{Capabilities, Files, KubeVersion, Values};
 use super::slog;
 use crate::chart::{self, Chart, Dependency, Metadata};
-use crate::template::Value;
 use crate::template::gofmt::quote;
+use crate::template::{Value, string_from_bytes};
 
 /// What `helm template` takes from its flags besides values.
 #[derive(Debug, Clone)]
@@ -329,7 +329,7 @@ fn rec_all_tpls(
         }
         out.push(TemplateFile {
             name: format!("{full_path}/{}", t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
+            text: string_from_bytes(&t.data),
             data: data.clone(),
             base_path: base_path.clone(),
         });
@@ -434,7 +434,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>)
     for f in chart.crd_files() {
         out.push((
             format!("{full_path}/{}", f.name),
-            String::from_utf8_lossy(&f.data).into_owned(),
+            string_from_bytes(&f.data),
         ));
     }
     for d in &chart.dependencies {

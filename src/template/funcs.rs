@@ -655,7 +655,7 @@ pub fn slice(item: &Value, indexes: &[Value]) -> FuncResult {
     match item {
         Value::String(s) => {
             let b = &s.as_bytes()[idx[0]..idx[1]];
-            Ok(Value::String(String::from_utf8_lossy(b).into_owned()))
+            Ok(Value::String(super::value::string_from_bytes(b)))
         }
         Value::List(l, k) => Ok(Value::List(Rc::new(l[idx[0]..idx[1]].to_vec()), *k)),
         _ => Ok(Value::Nil),

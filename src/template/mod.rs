@@ -38,7 +38,7 @@ use std::rc::Rc;
 pub use error::Error;
 pub use funcs::{Arity, CallContext, Func, FuncMap, FuncResult};
 pub use parse::Tree;
-pub use value::{FuncError, ListKind, MapRef, Object, Value};
+pub use value::{FuncError, ListKind, MapRef, Object, Value, string_from_bytes};
 
 /// Go's `missingkey` option: what a missing map key yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

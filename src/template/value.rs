@@ -95,6 +95,16 @@ pub trait Object: fmt::Debug {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
+/// The text of `bytes` as a Go `string` holding them prints: invalid UTF-8 sequences become
+/// U+FFFD. Valid input (the usual case, often whole files) is checked with the standard
+/// library's word-at-a-time validator rather than the slower lossy scan.
+pub fn string_from_bytes(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 /// A template value. Cloning is cheap for maps, lists and objects (reference counted).
 #[derive(Clone, Default)]
 pub enum Value {

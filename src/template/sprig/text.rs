@@ -253,7 +253,7 @@ pub fn initials(s: &str) -> String {
 }
 
 fn bytes_str(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::template::string_from_bytes(b)
 }
 
 /// goutils' `WrapCustom`: wraps at spaces to lines of at most `width` bytes.

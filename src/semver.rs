@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// Why a version or constraint could not be parsed, worded as Masterminds words it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -245,7 +245,7 @@ fn validate_release_name(name: &str) -> Result<(), ReleaseError> {
     const PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     let message = if name.is_empty() {
         "no name provided".to_string()
-    } else if name.len() > 53 || !regex::Regex::new(PATTERN).is_ok_and(|r| r.is_match(name)) {
+    } else if name.len() > 53 || !regex_lite::Regex::new(PATTERN).is_ok_and(|r| r.is_match(name)) {
         format!(
             "invalid release name, must match regex {PATTERN} and the length must not be longer than 53"
         )

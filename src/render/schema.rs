@@ -8,6 +8,10 @@
 //! `jsonschema` crate with the same drafts and rewrites its errors in santhosh-tekuri's
 //! words, e.g. `- at '/server/ha/replicas': got string, want integer`.
 //!
+//! A schema that its meta-schema rejects gets santhosh-tekuri's heading (`"file:///values.schema.json#"
+//! is not valid against metaschema: jsonschema validation failed with 'URL'`) and the
+//! violations located in the schema document.
+//!
 //! Known differences: santhosh-tekuri nests the causes of `anyOf`/`oneOf`/`allOf` and of
 //! failing `$ref`s under the failing keyword; here only the keyword line is printed. Errors
 //! are grouped under `validation failed` lines by instance location as santhosh-tekuri
@@ -94,13 +98,77 @@ pub fn validate_single(values: &Map<String, Value>, schema: &[u8]) -> Result<(),
                 .iter()
                 .any(|d| s.contains(d))
         });
-    let validator = jsonschema::options()
+    let validator = match jsonschema::options()
         .should_validate_formats(old_draft)
         .build(&schema)
-        .map_err(|e| e.to_string())?;
+    {
+        Ok(validator) => validator,
+        Err(e) => return Err(metaschema_report(&schema).unwrap_or_else(|| e.to_string())),
+    };
     let instance = Value::Object(values.clone());
-    let raw: Vec<Raw> = validator
-        .iter_errors(&instance)
+    match violations_report(validator.iter_errors(&instance)) {
+        Some(report) => Err(report),
+        None => Ok(()),
+    }
+}
+
+/// The URL santhosh-tekuri names for the meta-schema `$schema` selects (2020-12 by default),
+/// with the `jsonschema` crate's validator for it; `None` for meta-schemas it would have to
+/// fetch.
+fn metaschema_for(
+    schema: &Value,
+) -> Option<(&'static str, jsonschema::meta::MetaValidator<'static>)> {
+    let declared = schema.get("$schema").and_then(Value::as_str);
+    let key = declared.map(|s| {
+        s.trim_end_matches('#')
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+    });
+    Some(match key {
+        None | Some("json-schema.org/draft/2020-12/schema") => (
+            "https://json-schema.org/draft/2020-12/schema#",
+            jsonschema::draft202012::meta::validator(),
+        ),
+        Some("json-schema.org/draft/2019-09/schema") => (
+            "https://json-schema.org/draft/2019-09/schema#",
+            jsonschema::draft201909::meta::validator(),
+        ),
+        Some("json-schema.org/draft-07/schema") => (
+            "http://json-schema.org/draft-07/schema#",
+            jsonschema::draft7::meta::validator(),
+        ),
+        Some("json-schema.org/draft-06/schema") => (
+            "http://json-schema.org/draft-06/schema#",
+            jsonschema::draft6::meta::validator(),
+        ),
+        Some("json-schema.org/draft-04/schema") => (
+            "http://json-schema.org/draft-04/schema#",
+            jsonschema::draft4::meta::validator(),
+        ),
+        Some(_) => return None,
+    })
+}
+
+/// santhosh-tekuri's error for a `values.schema.json` that its meta-schema rejects:
+/// `"file:///values.schema.json#" is not valid against metaschema: jsonschema validation
+/// failed with 'URL'` and the violations, located in the schema document. `None` when the
+/// meta-schema accepts the schema (the compile error had another cause).
+fn metaschema_report(schema: &Value) -> Option<String> {
+    let (url, validator) = metaschema_for(schema)?;
+    let report = violations_report(validator.iter_errors(schema))?;
+    Some(format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with {}\n{}",
+        quote(url),
+        report.trim_end_matches('\n')
+    ))
+}
+
+/// Violations in santhosh-tekuri's words and tree layout, one per line, ending with a
+/// newline; `None` when there are none.
+fn violations_report<'a>(
+    errors: impl Iterator<Item = jsonschema::ValidationError<'a>>,
+) -> Option<String> {
+    let raw: Vec<Raw> = errors
         .map(|e| Raw {
             path: e
                 .instance_path()
@@ -142,7 +210,7 @@ pub fn validate_single(values: &Map<String, Value>, schema: &[u8]) -> Result<(),
         });
     }
     if errors.is_empty() {
-        return Ok(());
+        return None;
     }
     for v in &mut errors {
         if v.missing.len() > 1 {
@@ -154,7 +222,7 @@ pub fn validate_single(values: &Map<String, Value>, schema: &[u8]) -> Result<(),
     let refs: Vec<&Violation> = errors.iter().collect();
     display(&mut out, &refs, 0, 1);
     out.push('\n');
-    Err(out.trim_start_matches('\n').to_string())
+    Some(out.trim_start_matches('\n').to_string())
 }
 
 /// One error of the `jsonschema` crate, before santhosh-tekuri's rules are applied.

@@ -85,3 +85,28 @@ fn type_lists_use_santhosh_order() {
         "- at '/a': got string, want number or integer or object\n"
     );
 }
+
+/// Texts from helm v4.1.4 on a chart with these schemas (values `a: 1`).
+#[test]
+fn schemas_their_meta_schema_rejects_are_reported_as_helm_does() {
+    let schema = json!({"$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object", "required": "a"});
+    assert_eq!(
+        check(schema, json!({"a": 1})).unwrap_err(),
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema \
+         validation failed with 'http://json-schema.org/draft-07/schema#'\n\
+         - at '/required': got string, want array"
+    );
+    // No `$schema`: draft 2020-12. Helm nests the causes under the failing `allOf`/`anyOf`
+    // keywords; the heading and the failing location are the same here.
+    let schema = json!({"type": "object", "properties": {"a": {"type": 5}}});
+    let err = check(schema, json!({"a": 1})).unwrap_err();
+    assert!(
+        err.starts_with(
+            "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema \
+             validation failed with 'https://json-schema.org/draft/2020-12/schema#'\n"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("- at '/properties/a/type': "), "{err}");
+}

@@ -46,6 +46,9 @@ pub struct Engine {
     pub lookup: Option<LookupFn>,
 }
 
+/// Template text (all files) from which parsing is split over two threads.
+const PARALLEL_PARSE_BYTES: usize = 48 * 1024;
+
 /// Go's `text/template` execution depth limit (`maxExecDepth`).
 const MAX_EXEC_DEPTH: usize = 100_000;
 
@@ -79,9 +82,23 @@ impl Engine {
             MissingKey::Zero
         });
         set.options_mut().max_depth = MAX_EXEC_DEPTH;
-        for f in sorted(files) {
-            set.parse(&f.name, &f.text)
-                .map_err(|e| RenderError::Parse(cleanup_parse_error(&f.name, &e.to_string())))?;
+        let sources: Vec<(&str, &str)> = sorted(files)
+            .into_iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .collect();
+        // Files parse independently; the first error in Helm's order is the one reported.
+        let context = set.parse_context();
+        let parsed = crate::parallel::map_halves(
+            &sources,
+            |(_, text)| text.len(),
+            PARALLEL_PARSE_BYTES,
+            |(name, text)| context.parse(name, text),
+        );
+        drop(context);
+        for ((name, _), trees) in sources.iter().zip(parsed) {
+            let trees =
+                trees.map_err(|e| RenderError::Parse(cleanup_parse_error(name, &e.to_string())))?;
+            set.add_parsed(trees);
         }
         Ok(set)
     }

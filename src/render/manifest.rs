@@ -386,25 +386,12 @@ const PARALLEL_HEADS_BYTES: usize = 32 * 1024;
 /// any invalid YAML), which is the bulk of the output stage, and documents are independent:
 /// large outputs are split in two halves of about equal size decoded concurrently.
 fn read_heads(docs: &[(&String, &str)]) -> Vec<Result<Head, String>> {
-    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
-    let sequential = |part: &[(&String, &str)]| -> Vec<Result<Head, String>> {
-        part.iter().map(|(_, d)| read_head(d)).collect()
-    };
-    if total < PARALLEL_HEADS_BYTES || docs.len() < 2 {
-        return sequential(docs);
-    }
-    let mut seen = 0;
-    let split = docs
-        .iter()
-        .position(|(_, d)| {
-            seen += d.len();
-            seen * 2 >= total
-        })
-        .map_or(docs.len() / 2, |i| (i + 1).min(docs.len() - 1));
-    let (first, second) = docs.split_at(split);
-    let (mut heads, rest) = crate::parallel::join(|| sequential(first), || sequential(second));
-    heads.extend(rest);
-    heads
+    crate::parallel::map_halves(
+        docs,
+        |(_, d)| d.len(),
+        PARALLEL_HEADS_BYTES,
+        |(_, d)| read_head(d),
+    )
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal(doc, &SimpleHead{})`: the kind and annotations, or the error

@@ -229,6 +229,11 @@ impl FuncMap {
         self.funcs.contains_key(name)
     }
 
+    /// The names of all functions, in no particular order, borrowed.
+    pub fn name_refs(&self) -> impl Iterator<Item = &str> {
+        self.funcs.keys().map(String::as_str)
+    }
+
     /// Adds every function of `other`, replacing same-named ones.
     pub fn extend(&mut self, other: &FuncMap) {
         for (k, v) in &other.funcs {

@@ -83,6 +83,22 @@ impl Default for Options {
     }
 }
 
+/// The parts of a [`Template`] set that parsing reads, shareable between threads (parse trees
+/// are plain data); see [`Template::parse_context`].
+pub struct ParseContext<'a> {
+    funcs: std::collections::HashSet<&'a str, funcs::FxBuildHasher>,
+    left: &'a str,
+    right: &'a str,
+}
+
+impl ParseContext<'_> {
+    /// Parses `text` as template `name`: the trees [`Template::parse`] would add, in order.
+    pub fn parse(&self, name: &str, text: &str) -> Result<Vec<Tree>, Error> {
+        let has = |n: &str| self.funcs.contains(n);
+        parse::parse(name, text, self.left, self.right, &has)
+    }
+}
+
 /// A set of named templates sharing functions and options (Go's `*template.Template` with its
 /// associated templates). Cloning is cheap: parsed trees are shared.
 #[derive(Clone, Debug)]
@@ -157,13 +173,31 @@ impl Template {
             &self.options.right_delim,
             &has,
         )?;
+        self.add_parsed(trees);
+        Ok(self)
+    }
+
+    /// What parsing needs from the set (function names, delimiters), detached from it so that
+    /// several files can be parsed on several threads; add the results with
+    /// [`Template::add_parsed`] in the order `parse` would have seen the files.
+    pub fn parse_context(&self) -> ParseContext<'_> {
+        ParseContext {
+            funcs: self.funcs.name_refs().collect(),
+            left: &self.options.left_delim,
+            right: &self.options.right_delim,
+        }
+    }
+
+    /// Adds trees from [`ParseContext::parse`] as [`Template::parse`] adds them: later
+    /// definitions replace earlier ones, except that an empty definition never replaces an
+    /// existing template.
+    pub fn add_parsed(&mut self, trees: Vec<Tree>) {
         for t in trees {
             if t.is_empty() && self.trees.contains_key(&t.name) {
                 continue;
             }
             self.trees.insert(t.name.clone(), Rc::new(t));
         }
-        Ok(self)
     }
 
     /// The named template's tree, if defined.

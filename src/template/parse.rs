@@ -2,7 +2,7 @@
 //! variable scoping checks and error texts (`template: NAME:LINE: MESSAGE`).
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::error::Error;
 use super::gofmt::quote;
@@ -22,7 +22,7 @@ pub struct Tree {
     /// The top-level nodes.
     pub root: Vec<Node>,
     /// Source text the positions refer to.
-    pub text: Rc<str>,
+    pub text: Arc<str>,
 }
 
 impl Tree {
@@ -51,14 +51,14 @@ impl Tree {
 /// parsing allocates nothing per text node. It dereferences to `str`.
 #[derive(Clone)]
 pub struct SourceText {
-    src: Rc<str>,
+    src: Arc<str>,
     start: usize,
     end: usize,
 }
 
 impl SourceText {
     /// The text `src[start..end]` (a range within `src` on character boundaries).
-    pub fn new(src: Rc<str>, start: usize, end: usize) -> SourceText {
+    pub fn new(src: Arc<str>, start: usize, end: usize) -> SourceText {
         SourceText { src, start, end }
     }
 
@@ -378,7 +378,7 @@ enum Terminator {
 /// Parser state for one `parse` call (a top-level text and its `define`s).
 struct Parser<'a, 'f> {
     parse_name: String,
-    text: Rc<str>,
+    text: Arc<str>,
     input: &'a str,
     lexer: Lexer<'a>,
     token: [Item<'a>; 3],
@@ -424,7 +424,7 @@ pub fn parse(
     let lexer = Lexer::new(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),
-        text: Rc::from(text),
+        text: Arc::from(text),
         input: text,
         lexer,
         token: [START_ITEM; 3],

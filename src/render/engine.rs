@@ -274,4 +274,30 @@ mod tests {
         let raw = "template: t:1:3: executing \"t\" at <index .l 5>: error calling index: index out of range: 5";
         assert_eq!(reformat_exec_error(raw), raw);
     }
+
+    /// Enough template text to parse on two threads, with a broken file in each half: the
+    /// error is the first in Helm's parse order, as when parsing one file after another.
+    #[test]
+    fn parsing_on_two_threads_reports_the_first_error_in_order() {
+        let filler = format!("{}\n", "x: {{ .Values.x }}\n".repeat(2000));
+        assert!(filler.len() * 2 > PARALLEL_PARSE_BYTES);
+        let file = |name: &str, text: String| TemplateFile {
+            name: format!("c/templates/{name}"),
+            text,
+            data: Value::new_map(),
+            base_path: "c/templates".to_string(),
+        };
+        // Helm's order is reverse lexical: z.yaml, m.yaml, b.yaml, a.yaml.
+        let files = vec![
+            file("a.yaml", filler.clone()),
+            file("b.yaml", format!("{filler}{{{{ nope_b }}}}")),
+            file("m.yaml", filler.clone()),
+            file("z.yaml", format!("{filler}{{{{ nope_z }}}}")),
+        ];
+        let err = Engine::default().render(&files).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "parse error at (c/templates/z.yaml:2002): function \"nope_z\" not defined"
+        );
+    }
 }

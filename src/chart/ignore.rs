@@ -30,9 +30,37 @@ enum Anchor {
 #[derive(Debug, Clone)]
 struct Pattern {
     glob: String,
+    shape: Shape,
     anchor: Anchor,
     negate: bool,
     must_dir: bool,
+}
+
+/// Shapes of glob that most `.helmignore` lines have, matched without the general matcher
+/// (every file of a chart is tested against every rule).
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// No metacharacter: the name must equal the pattern.
+    Literal,
+    /// `*` then a literal without `/` (`*.swp`): a name without `/` ending in the literal.
+    StarSuffix(String),
+    /// Anything else.
+    General,
+}
+
+impl Shape {
+    fn of(glob: &str) -> Shape {
+        let is_meta = |c: char| matches!(c, '*' | '?' | '[' | '\\');
+        if !glob.contains(is_meta) {
+            return Shape::Literal;
+        }
+        match glob.strip_prefix('*') {
+            Some(rest) if !rest.contains(is_meta) && !rest.contains('/') => {
+                Shape::StarSuffix(rest.to_string())
+            }
+            _ => Shape::General,
+        }
+    }
 }
 
 impl Pattern {
@@ -41,7 +69,11 @@ impl Pattern {
             Anchor::Root | Anchor::Path => path,
             Anchor::Base => base_name(path),
         };
-        glob_match(&self.glob, target).unwrap_or(false)
+        match &self.shape {
+            Shape::Literal => target == self.glob,
+            Shape::StarSuffix(suffix) => !target.contains('/') && target.ends_with(suffix.as_str()),
+            Shape::General => glob_match(&self.glob, target).unwrap_or(false),
+        }
     }
 }
 
@@ -95,6 +127,7 @@ impl Rules {
         };
         self.patterns.push(Pattern {
             glob: glob.to_string(),
+            shape: Shape::of(glob),
             anchor,
             negate,
             must_dir,
@@ -389,5 +422,39 @@ mod tests {
         assert!(r.ignore("templates/.swp", false));
         assert!(!r.ignore("templates/a.yaml", false));
         assert!(!r.ignore(".helmignore", false));
+    }
+
+    #[test]
+    fn literal_and_star_suffix_shapes_agree_with_the_general_matcher() {
+        let globs = [
+            "abc", ".git", "*.swp", "*~", "*", "*.tar.gz", "a/b", "*/x", "a*", "*a*", "[ab]",
+            "*.[ch]", "a\\*", "?", "",
+        ];
+        let names = [
+            "abc", ".git", "x.swp", ".swp", "a/x.swp", "file~", "~", "x.tar.gz", "a/b", "ab", "a",
+            "b", "", "a*", "*", "é.swp", "d/x", "x/x",
+        ];
+        for glob in globs {
+            let shape = Shape::of(glob);
+            if shape == Shape::General {
+                continue;
+            }
+            let pattern = Pattern {
+                glob: glob.to_string(),
+                shape,
+                anchor: Anchor::Path,
+                negate: false,
+                must_dir: false,
+            };
+            for name in names {
+                assert_eq!(
+                    pattern.matches(name),
+                    glob_match(glob, name).unwrap_or(false),
+                    "{glob} vs {name}"
+                );
+            }
+        }
+        assert_eq!(Shape::of("*.swp"), Shape::StarSuffix(".swp".to_string()));
+        assert_eq!(Shape::of("*/x"), Shape::General);
     }
 }

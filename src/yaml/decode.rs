@@ -645,10 +645,7 @@ pub(super) fn plain_scalar_value(text: &str, mode: NumberMode) -> Result<Value, 
 /// Whether a plain scalar used as a mapping key decodes to the string key `text` itself
 /// (go-yaml types it as a string or a timestamp, which `interface{}` targets keep as text).
 pub(super) fn plain_key_is_text(text: &str) -> bool {
-    matches!(
-        resolved_to_go(resolve_plain(text), ""),
-        GoVal::Str(_)
-    )
+    matches!(resolved_to_go(resolve_plain(text), ""), GoVal::Str(_))
 }
 
 /// sigs.k8s.io/yaml's `convertToJSONableObject` followed by `json.Marshal` and (in

@@ -14,8 +14,7 @@
 //! sequences at their key's indentation), one-line plain, single- and double-quoted scalars,
 //! literal and folded block scalars, one-line flow collections of scalars, comments and empty
 //! values. Declined: tabs outside block scalar text, carriage returns, anchors, aliases, tags,
-//! merge keys, complex keys, directives, multi-line plain or quoted scalars, a second
-//! document, keys that are not strings (`1:`, `true:`), non-text characters and deep nesting.
+//! merge keys, complex keys, directives, an empty first document, keys that are not strings (`1:`, `true:`), non-text characters and deep nesting.
 //! Plain scalars are typed by the full decoder's own code (`plain_scalar_value`).
 
 use serde_json::{Map, Value};
@@ -58,6 +57,7 @@ pub(crate) fn decode(text: &str, mode: NumberMode) -> Res<Value> {
         line_start: 0,
         mode,
         depth: 0,
+        in_document: false,
     };
     r.document()
 }
@@ -72,6 +72,7 @@ pub(crate) fn decline_position(text: &str, mode: NumberMode) -> Option<usize> {
         line_start: 0,
         mode,
         depth: 0,
+        in_document: false,
     };
     r.document().err().map(|_| r.pos)
 }
@@ -115,6 +116,8 @@ struct Reader<'a> {
     line_start: usize,
     mode: NumberMode,
     depth: usize,
+    /// Set once the document's content has begun: a document marker then ends the input.
+    in_document: bool,
 }
 
 fn is_space_or_end(c: Option<u8>) -> bool {
@@ -178,7 +181,13 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
             if self.at_document_marker() {
-                return Err(decline!());
+                if !self.in_document {
+                    return Err(decline!());
+                }
+                // go-yaml reads the first document only: the input ends here.
+                self.b = &self.b[..self.pos];
+                self.text = self.text.get(..self.pos).ok_or(decline!())?;
+                return Ok(());
             }
             self.skip_spaces();
             match self.peek() {
@@ -237,6 +246,7 @@ impl<'a> Reader<'a> {
         if self.at_eof() {
             return Ok(Value::Null);
         }
+        self.in_document = true;
         let indent = self.col();
         let v = if self.at_entry() {
             self.block_seq(indent)?
@@ -412,6 +422,8 @@ impl<'a> Reader<'a> {
                 }
                 (b.get(i) == Some(&b':') && is_space_or_end(b.get(i + 1).copied())).then_some(i)
             }
+            // A flow collection here is a value, or a complex key (declined later).
+            None | Some(b'[' | b'{') => None,
             _ => {
                 while let Some(&c) = b.get(i) {
                     match c {
@@ -522,8 +534,7 @@ impl<'a> Reader<'a> {
                 }
                 i += 1;
             }
-            let more = self.b.get(i).is_some_and(|&c| c != b'#')
-                && block.is_none_or(|b| col > b);
+            let more = self.b.get(i).is_some_and(|&c| c != b'#') && block.is_none_or(|b| col > b);
             if !more {
                 break;
             }
@@ -907,7 +918,11 @@ impl<'a> Reader<'a> {
             }
         }
         if lines == 0 {
-            return Err(decline!());
+            // No text at all: an empty string unless line breaks are kept or empty lines
+            // are indented past the block (which YAML 1.1 and 1.2 treat differently).
+            if chomp == Chomp::Keep || max_indent > block {
+                return Err(decline!());
+            }
         }
         if chomp != Chomp::Strip && leading_break {
             out.push('\n');

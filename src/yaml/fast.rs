@@ -58,6 +58,7 @@ pub(crate) fn decode(text: &str, mode: NumberMode) -> Res<Value> {
         mode,
         depth: 0,
         in_document: false,
+        key_cache: (usize::MAX, None),
     };
     r.document()
 }
@@ -73,6 +74,7 @@ pub(crate) fn decline_position(text: &str, mode: NumberMode) -> Option<usize> {
         mode,
         depth: 0,
         in_document: false,
+        key_cache: (usize::MAX, None),
     };
     r.document().err().map(|_| r.pos)
 }
@@ -81,11 +83,17 @@ pub(crate) fn decline_position(text: &str, mode: NumberMode) -> Option<usize> {
 /// (declined later where they matter) and non-ASCII characters libyaml's reader accepts,
 /// except those YAML treats as line breaks (NEL, U+2028, U+2029) and byte order marks.
 fn plain_text(text: &str) -> bool {
-    let ascii_ok = |b: &u8| matches!(*b, b'\t' | b'\n' | 0x20..=0x7E);
     let b = text.as_bytes();
-    if b.iter().all(ascii_ok) {
+    // Branch-free over fixed chunks so the compiler can vectorize the common ASCII case.
+    let ascii = b.chunks(64).all(|chunk| {
+        !chunk.iter().fold(false, |bad, &c| {
+            bad | ((c < 0x20 && c != b'\n' && c != b'\t') | (c >= 0x7F))
+        })
+    });
+    if ascii {
         return true;
     }
+    let ascii_ok = |c: &u8| matches!(*c, b'\t' | b'\n' | 0x20..=0x7E);
     if !b.iter().all(|c| ascii_ok(c) || *c >= 0x80) {
         return false;
     }
@@ -118,6 +126,8 @@ struct Reader<'a> {
     depth: usize,
     /// Set once the document's content has begun: a document marker then ends the input.
     in_document: bool,
+    /// The last [`Reader::key_colon`] answer: (position, colon).
+    key_cache: (usize, Option<usize>),
 }
 
 fn is_space_or_end(c: Option<u8>) -> bool {
@@ -146,6 +156,13 @@ impl<'a> Reader<'a> {
     }
 
     fn skip_spaces(&mut self) {
+        // Deep indentation is common (CRDs): step over eight spaces at a time.
+        while let Some(word) = self.b.get(self.pos..self.pos + 8) {
+            if word != b"        " {
+                break;
+            }
+            self.pos += 8;
+        }
         while self.peek() == Some(b' ') {
             self.pos += 1;
         }
@@ -250,7 +267,7 @@ impl<'a> Reader<'a> {
         let indent = self.col();
         let v = if self.at_entry() {
             self.block_seq(indent)?
-        } else if self.key_colon().is_some() {
+        } else if self.key_colon_cached().is_some() {
             self.block_map(indent)?
         } else {
             match self.peek() {
@@ -279,7 +296,7 @@ impl<'a> Reader<'a> {
     fn block_node(&mut self, parent: usize, indent: usize) -> Res<Value> {
         if self.at_entry() {
             self.block_seq(indent)
-        } else if self.key_colon().is_some() {
+        } else if self.key_colon_cached().is_some() {
             self.block_map(indent)
         } else if matches!(self.peek(), Some(b'|' | b'>')) {
             Err(decline!())
@@ -323,7 +340,7 @@ impl<'a> Reader<'a> {
                 if self.at_entry() {
                     return self.block_seq(col);
                 }
-                if self.key_colon().is_some() {
+                if self.key_colon_cached().is_some() {
                     return self.block_map(col);
                 }
                 return self.inline_value(Some(indent));
@@ -390,6 +407,15 @@ impl<'a> Reader<'a> {
         Ok(Value::Null)
     }
 
+    /// [`Self::key_colon`], remembered for the current position (a key is looked for before
+    /// it is read).
+    fn key_colon_cached(&mut self) -> Option<usize> {
+        if self.key_cache.0 != self.pos {
+            self.key_cache = (self.pos, self.key_colon());
+        }
+        self.key_cache.1
+    }
+
     /// If the reader is at a one-line mapping key, the offset of its `:` indicator.
     fn key_colon(&self) -> Option<usize> {
         let b = self.b;
@@ -440,7 +466,7 @@ impl<'a> Reader<'a> {
 
     /// Reads a mapping key and its `:`; declines on keys that are not plain strings.
     fn key(&mut self) -> Res<String> {
-        let colon = self.key_colon().ok_or(decline!())?;
+        let colon = self.key_colon_cached().ok_or(decline!())?;
         if colon - self.pos > MAX_KEY_BYTES {
             return Err(decline!());
         }

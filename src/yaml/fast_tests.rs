@@ -485,8 +485,16 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
     let mut s: Vec<u8> = text.as_bytes().to_vec();
     for _ in 0..1 + rng.below(3) {
         let at = rng.below(s.len() + 1).min(s.len());
-        match rng.below(6) {
+        match rng.below(7) {
             0 => s.insert(at, EDIT_CHARS[rng.below(EDIT_CHARS.len())]),
+            6 => {
+                // Characters YAML treats specially, or that the reader must pass through.
+                const WIDE: &[&str] = &[
+                    "é", "\u{85}", "\u{a0}", "\u{2028}", "\u{feff}", "\r", "\u{7f}", "\0", "✓",
+                ];
+                let c = WIDE[rng.below(WIDE.len())].as_bytes();
+                s.splice(at..at, c.iter().copied());
+            }
             1 if at < s.len() => {
                 s.remove(at);
             }
@@ -558,10 +566,20 @@ fn mutated_documents_keep_the_contract() {
     );
 }
 
-/// The long run: `cargo test --release --lib yaml::fast -- --ignored`.
+/// The long run: `cargo test --release --lib yaml::fast -- --ignored`. A million mutations
+/// by default; `RUDDER_FAST_MUTATIONS` and `RUDDER_FAST_MUTATION_SEED` change the count and
+/// the seed.
 #[test]
 #[ignore = "long: a million mutations"]
 fn a_million_mutated_documents_keep_the_contract() {
-    let (n, read) = run_mutations(1_000_000, 0xD1B5_4A32_D192_ED03, 5000);
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let count = env("RUDDER_FAST_MUTATIONS", 1_000_000);
+    let seed = env("RUDDER_FAST_MUTATION_SEED", 0xD1B5_4A32_D192_ED03);
+    let (n, read) = run_mutations(count as usize, seed.max(1), 5000);
     eprintln!("{n} mutations, {read} read by the fast path");
 }

@@ -156,16 +156,7 @@ impl<'a> Reader<'a> {
     }
 
     fn skip_spaces(&mut self) {
-        // Deep indentation is common (CRDs): step over eight spaces at a time.
-        while let Some(word) = self.b.get(self.pos..self.pos + 8) {
-            if word != b"        " {
-                break;
-            }
-            self.pos += 8;
-        }
-        while self.peek() == Some(b' ') {
-            self.pos += 1;
-        }
+        self.pos += count_spaces(self.b, self.pos);
     }
 
     /// Moves past the line break ending the current line (if any) to the next line's start.
@@ -450,17 +441,16 @@ impl<'a> Reader<'a> {
             }
             // A flow collection here is a value, or a complex key (declined later).
             None | Some(b'[' | b'{') => None,
-            _ => {
-                while let Some(&c) = b.get(i) {
-                    match c {
-                        b'\n' => return None,
-                        b':' if is_space_or_end(b.get(i + 1).copied()) => return Some(i),
-                        b'#' if i > self.pos && b[i - 1] == b' ' => return None,
-                        _ => i += 1,
-                    }
+            _ => loop {
+                i = skip_ordinary(b, i);
+                match b.get(i) {
+                    // A tab is declined wherever it appears outside quotes and block text.
+                    None | Some(b'\n' | b'\t') => return None,
+                    Some(b':') if is_space_or_end(b.get(i + 1).copied()) => return Some(i),
+                    Some(b'#') if i > self.pos && b[i - 1] == b' ' => return None,
+                    Some(_) => i += 1,
                 }
-                None
-            }
+            },
         }
     }
 
@@ -482,7 +472,7 @@ impl<'a> Reader<'a> {
                 }
                 let raw = self.slice(self.pos, colon)?;
                 let k = raw.trim_end_matches(' ');
-                if k.contains('\t') || k == "<<" || !plain_key_is_text(k) {
+                if k == "<<" || !plain_key_is_text(k) {
                     return Err(decline!());
                 }
                 self.pos = colon;
@@ -520,19 +510,24 @@ impl<'a> Reader<'a> {
     fn plain_line(&self, from: usize) -> Res<(usize, bool)> {
         let b = self.b;
         let mut i = from;
-        let mut end = from;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'\n' => return Ok((end, true)),
-                b'\t' => return Err(decline!()),
-                b':' if is_space_or_end(b.get(i + 1).copied()) => return Err(decline!()),
-                b'#' if i > from && b[i - 1] == b' ' => return Ok((end, false)),
-                b' ' => {}
-                _ => end = i + 1,
+        loop {
+            i = skip_ordinary(b, i);
+            let trimmed = || {
+                let mut end = i;
+                while end > from && b[end - 1] == b' ' {
+                    end -= 1;
+                }
+                end
+            };
+            match b.get(i) {
+                None => return Ok((trimmed(), false)),
+                Some(b'\n') => return Ok((trimmed(), true)),
+                Some(b'\t') => return Err(decline!()),
+                Some(b':') if is_space_or_end(b.get(i + 1).copied()) => return Err(decline!()),
+                Some(b'#') if i > from && b[i - 1] == b' ' => return Ok((trimmed(), false)),
+                Some(_) => i += 1,
             }
-            i += 1;
         }
-        Ok((end, false))
     }
 
     /// A plain scalar in block context, folded over continuation lines indented past the
@@ -547,18 +542,20 @@ impl<'a> Reader<'a> {
             let mut breaks = 0;
             let mut line_start = self.line_start;
             let mut col = 0;
-            while let Some(&c) = self.b.get(i) {
-                match c {
-                    b'\n' => {
+            loop {
+                let spaces = count_spaces(self.b, i);
+                i += spaces;
+                col += spaces;
+                match self.b.get(i) {
+                    Some(b'\n') => {
                         breaks += 1;
-                        line_start = i + 1;
+                        i += 1;
+                        line_start = i;
                         col = 0;
                     }
-                    b' ' => col += 1,
-                    b'\t' => return Err(decline!()),
+                    Some(b'\t') => return Err(decline!()),
                     _ => break,
                 }
-                i += 1;
             }
             let more = self.b.get(i).is_some_and(|&c| c != b'#') && block.is_none_or(|b| col > b);
             if !more {
@@ -963,6 +960,44 @@ impl<'a> Reader<'a> {
         self.next_content()?;
         Ok(Value::String(out))
     }
+}
+
+/// How many spaces start `b[i..]`.
+fn count_spaces(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    // Deep indentation is common (CRDs): step over eight spaces at a time.
+    while let Some(word) = b.get(j..j + 8) {
+        if word != b"        " {
+            break;
+        }
+        j += 8;
+    }
+    while b.get(j) == Some(&b' ') {
+        j += 1;
+    }
+    j - i
+}
+
+/// Bytes that end or may end a plain scalar's or key's text on a line.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b':' as usize] = true;
+    t[b'#' as usize] = true;
+    t
+};
+
+/// The offset of the first byte at or after `i` that is a line break, tab, `:` or `#` (or the
+/// end of the input).
+fn skip_ordinary(b: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = b.get(i) {
+        if SPECIAL[usize::from(c)] {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn push_breaks(out: &mut String, n: usize) {

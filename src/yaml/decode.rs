@@ -635,6 +635,19 @@ fn decode_base64(s: &str) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// An untagged plain scalar as the full decoder turns it into JSON: go-yaml v2's implicit
+/// typing ([`resolve_plain`]) then [`to_json_value`]. Shared with the fast path
+/// (`super::fast`) so both type scalars identically by construction.
+pub(super) fn plain_scalar_value(text: &str, mode: NumberMode) -> Result<Value, Error> {
+    to_json_value(resolved_to_go(resolve_plain(text), text), mode)
+}
+
+/// Whether a plain scalar used as a mapping key decodes to the string key `text` itself
+/// (go-yaml types it as a string or a timestamp, which `interface{}` targets keep as text).
+pub(super) fn plain_key_is_text(text: &str) -> bool {
+    matches!(resolved_to_go(resolve_plain(text), ""), GoVal::Str(_))
+}
+
 /// sigs.k8s.io/yaml's `convertToJSONableObject` followed by `json.Marshal` and (in
 /// `Float64` mode) `json.Unmarshal` into `interface{}`.
 fn to_json_value(v: GoVal, mode: NumberMode) -> Result<Value, Error> {
@@ -712,6 +725,17 @@ fn key_string(k: &GoVal, v: &GoVal) -> Result<String, Error> {
 /// Parses the first document of `text` (go-yaml v2 reads only the first) into a value, or
 /// `Value::Null` for an empty stream.
 fn first_document(text: &str, mode: NumberMode) -> Result<Value, Error> {
+    // Most inputs are a plain, simple subset of YAML that a single-pass reader decodes to the
+    // very value the full decoder would give; it declines everything else.
+    if let Some(v) = super::fast::try_decode(text, mode) {
+        return Ok(v);
+    }
+    full_first_document(text, mode)
+}
+
+/// [`first_document`] without the fast path: granit-parser, libyaml's checks, composition and
+/// go-yaml's decoding (the reference the fast path is tested against).
+pub(super) fn full_first_document(text: &str, mode: NumberMode) -> Result<Value, Error> {
     check_characters(text)?;
     with_lenient_quotes(text, |composer| match composer.document()? {
         Some(doc) => doc_value(&doc, mode),

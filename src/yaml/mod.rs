@@ -31,6 +31,7 @@ mod compat;
 mod decode;
 mod emitter;
 mod encode;
+mod fast;
 mod gofmt;
 mod gosort;
 pub mod json;

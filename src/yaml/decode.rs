@@ -50,6 +50,18 @@ struct Doc {
     root: Option<usize>,
 }
 
+/// Whether a line break follows the last non-blank character of `text` (a block scalar
+/// that runs to the end of the input keeps a final newline only then).
+fn ends_with_line_break(text: &str) -> bool {
+    let content_end = text
+        .bytes()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    text.as_bytes()[content_end..]
+        .iter()
+        .any(|&b| matches!(b, b'\n' | b'\r'))
+}
+
 fn parser_options() -> Options {
     let mut o = Options::default();
     o.emit_unresolved_aliases = true;
@@ -110,9 +122,19 @@ impl<'a> Composer<'a> {
                 Some(Ok((Event::Anchor(id, name), _))) => {
                     self.names.insert(id, name.into_owned());
                 }
-                Some(Ok((ev, span))) => {
+                Some(Ok((mut ev, span))) => {
                     if let Event::Scalar(_, ScalarStyle::DoubleQuoted, _, _) = ev {
                         check_escapes(self.text, span.byte_range())?;
+                    }
+                    if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, _, _) =
+                        &mut ev
+                        && span.end.byte_offset() == Some(self.text.len())
+                        && !ends_with_line_break(self.text)
+                        && value.ends_with('\n')
+                    {
+                        // The block scalar's last text line ends the input without a line
+                        // break: libyaml has no break to keep, granit-parser adds one.
+                        value.to_mut().pop();
                     }
                     let is_node = matches!(
                         ev,

@@ -915,14 +915,11 @@ impl<'a> Reader<'a> {
             lines += 1;
             self.pos = end;
             leading_break = false;
+            // A last line without a line break (end of input) leaves no newline to keep.
             if self.peek() == Some(b'\n') {
                 leading_break = true;
                 self.pos += 1;
                 self.line_start = self.pos;
-            } else if chomp != Chomp::Strip {
-                // A last line without a line break: go-yaml adds no final newline, the full
-                // decoder (granit-parser) does; leave such input to the full decoder.
-                return Err(decline!());
             }
             // Following empty lines, and the next line's indentation.
             loop {

@@ -163,8 +163,10 @@ fn block_scalars_chomping_and_indentation() {
     reads("a: |+\n  x\n\n\nb: 1\n", json!({"a": "x\n\n\n", "b": 1}));
     reads("a: |\n  x\n\n\n", json!({"a": "x\n"}));
     reads("a: |-\n  x", json!({"a": "x"}));
-    declines("a: |\n  x");
-    declines("a: |+\n  x");
+    // The last line ends the input: no line break to keep (as go-yaml).
+    reads("a: |\n  x", json!({"a": "x"}));
+    reads("a: |+\n  x", json!({"a": "x"}));
+    reads("a: >\n  x\n  y", json!({"a": "x y"}));
     reads(
         "a: |\n\n  x\n    y\n  # not a comment\n",
         json!({"a": "\nx\n  y\n# not a comment\n"}),

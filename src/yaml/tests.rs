@@ -324,3 +324,30 @@ fn helm_template_function_error_shapes() {
         vec![serde_json::json!(1.0), serde_json::json!(2.0)]
     );
 }
+
+/// Block scalars running to the end of the input: outputs recorded from Go
+/// (`sigs.k8s.io/yaml` v1.6.0 `Unmarshal`, then `json.Marshal`). Without a line break after
+/// the last text line there is no final newline to keep, whatever the chomping.
+#[test]
+fn block_scalars_at_the_end_of_the_input_follow_go_yaml() {
+    let cases = [
+        ("k: |\n  a", r#"{"k":"a"}"#),
+        ("k: |+\n  a", r#"{"k":"a"}"#),
+        ("k: |+\n  a\n\n", r#"{"k":"a\n\n"}"#),
+        ("k: |+\n  a\n\n  ", r#"{"k":"a\n\n"}"#),
+        ("k: |\n  a\n  ", r#"{"k":"a\n"}"#),
+        ("k: >\n  a\n  b", r#"{"k":"a b"}"#),
+        ("k: |-\n  a", r#"{"k":"a"}"#),
+        ("k: |\n  a\n", r#"{"k":"a\n"}"#),
+        ("- |\n  a", r#"["a"]"#),
+        ("k: |\n  a\nj: 1", r#"{"j":1,"k":"a\n"}"#),
+        ("k: |+\n  a\n ", r#"{"k":"a\n"}"#),
+    ];
+    for (input, go) in cases {
+        let expected: Value = serde_json::from_str(go).unwrap();
+        let got = yaml_to_value(input, NumberMode::Preserve).unwrap();
+        assert_eq!(got, expected, "{input:?}");
+        let full = super::decode::full_first_document(input, NumberMode::Preserve).unwrap();
+        assert_eq!(full, expected, "full decoder, {input:?}");
+    }
+}

@@ -2,12 +2,13 @@
 //! one set in Helm's order, each non-partial template executed with its chart's top-level
 //! object, `<no value>` removed, and errors reworded as Helm words them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use regex::Regex;
 
 use super::funcs::{LookupFn, WARN_END, WARN_START, helm_funcs};
-use crate::template::{MissingKey, Template, Value};
+use crate::template::{MissingKey, Template, Tree, Value};
 
 /// One template file to parse and (unless it is a partial) render.
 #[derive(Debug, Clone)]
@@ -49,6 +50,49 @@ pub struct Engine {
 /// Template text (all files) from which parsing is split over two threads.
 const PARALLEL_PARSE_BYTES: usize = 48 * 1024;
 
+/// The trees one template file parses into (the file's own, then its `define`s).
+type SharedTrees = Rc<[Rc<Tree>]>;
+
+/// Template text a thread's parse cache holds at most before it starts over.
+const PARSE_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+thread_local! {
+    /// Parse results of the template files rendered on this thread. A controller renders the
+    /// same charts again and again; a file whose name and text are unchanged (and whose parse
+    /// succeeded) is not parsed again. Parsing depends only on the text, the name and the
+    /// function names, which are Helm's fixed set for every [`Engine`].
+    static PARSED: std::cell::RefCell<ParseCache> = std::cell::RefCell::default();
+}
+
+/// File name -> trees of the last successful parse of that file on this thread; the first
+/// tree (the file's own) holds the text it was parsed from.
+#[derive(Default)]
+struct ParseCache {
+    files: HashMap<String, SharedTrees>,
+    bytes: usize,
+}
+
+impl ParseCache {
+    fn get(&self, name: &str, text: &str) -> Option<SharedTrees> {
+        let trees = self.files.get(name)?;
+        (trees.first()?.text.as_ref() == text).then(|| trees.clone())
+    }
+
+    fn insert(&mut self, name: &str, text: &str, trees: SharedTrees) {
+        if trees.first().is_none_or(|t| t.text.as_ref() != text) {
+            return;
+        }
+        if self.bytes + text.len() > PARSE_CACHE_BYTES {
+            self.files.clear();
+            self.bytes = 0;
+        }
+        self.bytes += text.len();
+        if let Some(old) = self.files.insert(name.to_string(), trees) {
+            self.bytes -= old.first().map_or(0, |t| t.text.len());
+        }
+    }
+}
+
 /// Go's `text/template` execution depth limit (`maxExecDepth`).
 const MAX_EXEC_DEPTH: usize = 100_000;
 
@@ -86,19 +130,43 @@ impl Engine {
             .into_iter()
             .map(|f| (f.name.as_str(), f.text.as_str()))
             .collect();
+        let cached: Vec<Option<SharedTrees>> = PARSED.with(|cache| {
+            let cache = cache.borrow();
+            sources.iter().map(|(n, t)| cache.get(n, t)).collect()
+        });
+        let misses: Vec<(&str, &str)> = sources
+            .iter()
+            .zip(&cached)
+            .filter(|(_, hit)| hit.is_none())
+            .map(|(source, _)| *source)
+            .collect();
         // Files parse independently; the first error in Helm's order is the one reported.
         let context = set.parse_context();
         let parsed = crate::parallel::map_halves(
-            &sources,
+            &misses,
             |(_, text)| text.len(),
             PARALLEL_PARSE_BYTES,
             |(name, text)| context.parse(name, text),
         );
         drop(context);
-        for ((name, _), trees) in sources.iter().zip(parsed) {
-            let trees =
-                trees.map_err(|e| RenderError::Parse(cleanup_parse_error(name, &e.to_string())))?;
-            set.add_parsed(trees);
+        let mut parsed = parsed.into_iter();
+        for ((name, text), hit) in sources.iter().zip(cached) {
+            let trees = match hit {
+                Some(trees) => trees,
+                None => {
+                    let Some(result) = parsed.next() else {
+                        unreachable!("one parse result per file not in the cache")
+                    };
+                    let trees: SharedTrees = result
+                        .map_err(|e| RenderError::Parse(cleanup_parse_error(name, &e.to_string())))?
+                        .into_iter()
+                        .map(Rc::new)
+                        .collect();
+                    PARSED.with(|cache| cache.borrow_mut().insert(name, text, trees.clone()));
+                    trees
+                }
+            };
+            set.add_shared(&trees);
         }
         Ok(set)
     }
@@ -299,5 +367,34 @@ mod tests {
             err.to_string(),
             "parse error at (c/templates/z.yaml:2002): function \"nope_z\" not defined"
         );
+    }
+
+    /// A second render of unchanged files parses nothing; a changed file is parsed again and
+    /// renders its new text.
+    #[test]
+    fn unchanged_files_are_not_parsed_again_on_this_thread() {
+        let file = |name: &str, text: &str| TemplateFile {
+            name: format!("cache-test/templates/{name}"),
+            text: text.to_string(),
+            data: Value::new_map(),
+            base_path: "cache-test/templates".to_string(),
+        };
+        let helpers = file("_h.tpl", "{{- define \"h\" -}}one{{- end -}}");
+        let first = vec![helpers.clone(), file("a.yaml", "a: {{ include \"h\" . }}")];
+        let before = crate::template::parse::parse_count();
+        let out = Engine::default().render(&first).unwrap();
+        assert_eq!(out["cache-test/templates/a.yaml"], "a: one");
+        assert_eq!(crate::template::parse::parse_count() - before, 2);
+        let again = Engine::default().render(&first).unwrap();
+        assert_eq!(again, out);
+        assert_eq!(crate::template::parse::parse_count() - before, 2);
+        let changed = vec![helpers, file("a.yaml", "b: {{ include \"h\" . }}")];
+        let out = Engine::default().render(&changed).unwrap();
+        assert_eq!(out["cache-test/templates/a.yaml"], "b: one");
+        assert_eq!(crate::template::parse::parse_count() - before, 3);
+        // A file that fails to parse is reported every time.
+        let broken = vec![file("a.yaml", "{{ nope }}")];
+        assert!(Engine::default().render(&broken).is_err());
+        assert!(Engine::default().render(&broken).is_err());
     }
 }

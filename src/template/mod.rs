@@ -192,11 +192,18 @@ impl Template {
     /// definitions replace earlier ones, except that an empty definition never replaces an
     /// existing template.
     pub fn add_parsed(&mut self, trees: Vec<Tree>) {
+        let shared: Vec<Rc<Tree>> = trees.into_iter().map(Rc::new).collect();
+        self.add_shared(&shared);
+    }
+
+    /// [`Template::add_parsed`] for trees shared with other sets (parse trees are never
+    /// changed once parsed, so sets can share them).
+    pub fn add_shared(&mut self, trees: &[Rc<Tree>]) {
         for t in trees {
             if t.is_empty() && self.trees.contains_key(&t.name) {
                 continue;
             }
-            self.trees.insert(t.name.clone(), Rc::new(t));
+            self.trees.insert(t.name.clone(), Rc::clone(t));
         }
     }
 

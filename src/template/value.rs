@@ -129,15 +129,58 @@ pub enum Value {
     Object(Rc<dyn Object>),
 }
 
+/// Nesting up to which lists and maps are dropped by plain recursion; deeper values (only a
+/// template loop can build them) are dropped iteratively.
+const RECURSIVE_DROP_DEPTH: u32 = 64;
+
+thread_local! {
+    /// How many `Value` drops are in progress on this thread's stack.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 impl Drop for Value {
-    /// Drops nested lists and maps iteratively, so that values nested arbitrarily deep by a
+    /// Drops nested lists and maps recursively while shallow (no bookkeeping), and
+    /// iteratively below [`RECURSIVE_DROP_DEPTH`], so that values nested arbitrarily deep by a
     /// template loop cannot overflow the stack when released.
     fn drop(&mut self) {
+        if !matches!(self, Value::List(..) | Value::Map(_)) {
+            return;
+        }
+        let depth = DROP_DEPTH.get();
+        if depth < RECURSIVE_DROP_DEPTH {
+            DROP_DEPTH.set(depth + 1);
+            drop_contents(self);
+            DROP_DEPTH.set(depth);
+            return;
+        }
         let mut stack: Vec<Value> = Vec::new();
         take_children(self, &mut stack);
         while let Some(mut v) = stack.pop() {
             take_children(&mut v, &mut stack);
         }
+    }
+}
+
+/// Drops the items of a list or map that nothing else references, here and now (so that the
+/// drop depth counted around this call covers them).
+fn drop_contents(v: &mut Value) {
+    match v {
+        Value::List(l, _) => {
+            if let Some(items) = Rc::get_mut(l) {
+                drop(std::mem::take(items));
+            }
+        }
+        Value::Map(m) => {
+            if Rc::strong_count(m) == 1
+                && Rc::weak_count(m) == 0
+                && let Ok(mut b) = m.try_borrow_mut()
+            {
+                let items = std::mem::take(&mut *b);
+                drop(b);
+                drop(items);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -210,19 +210,25 @@ impl<'a> Reader<'a> {
     /// At the end of a one-line value: optional spaces and a comment, then the line break.
     /// Leaves the reader at the next content line.
     fn end_of_line(&mut self) -> Res<()> {
+        if !self.only_comment_left() {
+            return Err(decline!());
+        }
+        if self.peek().is_none() {
+            return Ok(());
+        }
+        self.next_line();
+        self.next_content()
+    }
+
+    /// Skips spaces and tells whether nothing but an optional comment is left on the line (a
+    /// `#` starts a comment only after a space); otherwise the reader is at the content.
+    fn only_comment_left(&mut self) -> bool {
         let before = self.pos;
         self.skip_spaces();
         match self.peek() {
-            None => Ok(()),
-            Some(b'\n') => {
-                self.next_line();
-                self.next_content()
-            }
-            Some(b'#') if self.pos > before => {
-                self.next_line();
-                self.next_content()
-            }
-            _ => Err(decline!()),
+            None | Some(b'\n') => true,
+            Some(b'#') => self.pos > before,
+            Some(_) => false,
         }
     }
 
@@ -321,21 +327,15 @@ impl<'a> Reader<'a> {
 
     /// The value after a sequence entry's `-` (sequence in column `indent`).
     fn entry_value(&mut self, indent: usize) -> Res<Value> {
-        let before = self.pos;
-        self.skip_spaces();
-        match self.peek() {
-            None | Some(b'\n') => {}
-            Some(b'#') if self.pos > before => {}
-            Some(_) => {
-                let col = self.col();
-                if self.at_entry() {
-                    return self.block_seq(col);
-                }
-                if self.key_colon_cached().is_some() {
-                    return self.block_map(col);
-                }
-                return self.inline_value(Some(indent));
+        if !self.only_comment_left() {
+            let col = self.col();
+            if self.at_entry() {
+                return self.block_seq(col);
             }
+            if self.key_colon_cached().is_some() {
+                return self.block_map(col);
+            }
+            return self.inline_value(Some(indent));
         }
         self.next_line();
         self.next_content()?;
@@ -371,17 +371,11 @@ impl<'a> Reader<'a> {
 
     /// The value after a mapping key's `:` (mapping in column `indent`).
     fn map_value(&mut self, indent: usize) -> Res<Value> {
-        let before = self.pos;
-        self.skip_spaces();
-        match self.peek() {
-            None | Some(b'\n') => {}
-            Some(b'#') if self.pos > before => {}
-            Some(_) => {
-                if self.at_entry() {
-                    return Err(decline!());
-                }
-                return self.inline_value(Some(indent));
+        if !self.only_comment_left() {
+            if self.at_entry() {
+                return Err(decline!());
             }
+            return self.inline_value(Some(indent));
         }
         self.next_line();
         self.next_content()?;
@@ -850,13 +844,8 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         // The rest of the header line: spaces and an optional comment.
-        let before = self.pos;
-        self.skip_spaces();
-        match self.peek() {
-            None => return Err(decline!()),
-            Some(b'\n') => {}
-            Some(b'#') if self.pos > before => {}
-            Some(_) => return Err(decline!()),
+        if !self.only_comment_left() || self.peek().is_none() {
+            return Err(decline!());
         }
         self.next_line();
         let mut indent = if increment > 0 { block + increment } else { 0 };

@@ -711,6 +711,33 @@ impl<'a> Reader<'a> {
         char::from_u32(v).ok_or(decline!())
     }
 
+    /// Skips spaces; at `close` (an empty flow collection), consumes it and says so.
+    fn flow_closes(&mut self, close: u8) -> bool {
+        self.skip_spaces();
+        let closes = self.peek() == Some(close);
+        if closes {
+            self.pos += 1;
+        }
+        closes
+    }
+
+    /// After a flow item: skips spaces and consumes `,` (more items follow: `false`) or
+    /// `close` (the collection ends: `true`); anything else is declined.
+    fn flow_separator(&mut self, close: u8) -> Res<bool> {
+        self.skip_spaces();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(decline!()),
+        }
+    }
+
     /// A flow sequence or mapping closed on the same line, of scalars and nested flow
     /// collections.
     fn flow(&mut self) -> Res<Value> {
@@ -719,31 +746,19 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let v = if open == b'[' {
             let mut items = Vec::new();
-            self.skip_spaces();
-            if self.peek() == Some(b']') {
-                self.pos += 1;
-            } else {
+            if !self.flow_closes(b']') {
                 loop {
                     self.skip_spaces();
                     items.push(self.flow_item()?);
-                    self.skip_spaces();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        _ => return Err(decline!()),
+                    if self.flow_separator(b']')? {
+                        break;
                     }
                 }
             }
             Value::Array(items)
         } else {
             let mut map = Map::new();
-            self.skip_spaces();
-            if self.peek() == Some(b'}') {
-                self.pos += 1;
-            } else {
+            if !self.flow_closes(b'}') {
                 loop {
                     self.skip_spaces();
                     let key = match self.peek() {
@@ -763,14 +778,8 @@ impl<'a> Reader<'a> {
                     self.skip_spaces();
                     let value = self.flow_item()?;
                     map.insert(key, value);
-                    self.skip_spaces();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        _ => return Err(decline!()),
+                    if self.flow_separator(b'}')? {
+                        break;
                     }
                 }
             }

@@ -14,13 +14,14 @@ pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// directories alike.
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
-pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Strips a leading UTF-8 byte order mark, as Helm does for every chart file.
-pub(crate) fn trim_bom(data: Vec<u8>) -> Arc<[u8]> {
+pub(crate) fn trim_bom(data: impl Into<Arc<[u8]>>) -> Arc<[u8]> {
+    let data = data.into();
     match data.strip_prefix(UTF8_BOM) {
         Some(rest) => Arc::from(rest),
-        None => Arc::from(data),
+        None => data,
     }
 }
 

@@ -231,10 +231,7 @@ fn read_shared(path: &Path, len: u64) -> std::io::Result<Arc<[u8]>> {
     if !complete {
         return fs::read(path).map(trim_bom);
     }
-    Ok(match data.strip_prefix(archive::UTF8_BOM) {
-        Some(rest) => Arc::from(rest),
-        None => data,
-    })
+    Ok(trim_bom(data))
 }
 
 fn json_error(file: &str, message: &str) -> Error {

@@ -79,9 +79,6 @@ impl ParseCache {
     }
 
     fn insert(&mut self, name: &str, text: &str, trees: SharedTrees) {
-        if trees.first().is_none_or(|t| t.text.as_ref() != text) {
-            return;
-        }
         if self.bytes + text.len() > PARSE_CACHE_BYTES {
             self.files.clear();
             self.bytes = 0;

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use super::error::Error;
 use super::funcs::{Arity, CallContext, Special};
 use super::gofmt::{format_v, quote};
-use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Tree};
+use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Tree, names};
 use super::value::{FuncError, ListKind, MapRef, Value};
 use super::{MissingKey, Template};
 
@@ -217,7 +217,7 @@ impl<'t> Exec<'t> {
             Node::With(b) => return grow(|| self.walk_if_with(dot, b, true)),
             Node::Range(b) => return grow(|| self.walk_range(dot, b, node)),
             Node::Template { name, pipe, .. } => {
-                grow(|| self.walk_template(dot, name, pipe.as_ref()))?
+                grow(|| self.walk_template(dot, name, pipe.as_deref()))?
             }
             Node::Break { .. } => return Ok(Flow::Break),
             Node::Continue { .. } => return Ok(Flow::Continue),
@@ -440,9 +440,9 @@ impl<'t> Exec<'t> {
         self.step()?;
         let first = &cmd.args[0];
         match first {
-            Arg::Field { idents, .. } => {
+            Arg::Field { path, .. } => {
                 self.at = At::Arg(first);
-                return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, final_);
+                return self.eval_field_chain(dot, dot.clone(), first, path, &cmd.args, final_);
             }
             Arg::Chain { .. } => return self.eval_chain(dot, first, &cmd.args, final_),
             Arg::Identifier { name, .. } => {
@@ -464,7 +464,7 @@ impl<'t> Exec<'t> {
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Nil { .. } => Err(self.errorf("nil is not a command".into())),
             Arg::Number { num, .. } => self.ideal_constant(num).map(Val::plain),
-            Arg::String { text, .. } => Ok(Val::plain(Value::String(text.clone()))),
+            Arg::String { text, .. } => Ok(Val::plain(Value::String(text.to_string()))),
             _ => Err(self.errorf(format!(
                 "can't evaluate command {}",
                 quote(&first.to_string())
@@ -524,15 +524,19 @@ impl<'t> Exec<'t> {
         final_: Option<Val>,
     ) -> R<Val> {
         self.at = At::Arg(var);
-        let Arg::Variable { idents, .. } = var else {
+        let Arg::Variable { path, .. } = var else {
             return Err(self.errorf("internal error: not a variable".into()));
         };
-        let value = self.var_value(&idents[0])?;
-        if idents.len() == 1 {
+        let (name, fields) = match path.split_once('.') {
+            Some((name, fields)) => (name, Some(fields)),
+            None => (path.as_str(), None),
+        };
+        let value = self.var_value(name)?;
+        let Some(fields) = fields else {
             self.not_a_function(args, &final_)?;
             return Ok(value);
-        }
-        self.eval_field_chain(dot, value, var, &idents[1..], args, final_)
+        };
+        self.eval_field_chain(dot, value, var, fields, args, final_)
     }
 
     fn eval_field_chain(
@@ -540,15 +544,18 @@ impl<'t> Exec<'t> {
         dot: &Val,
         mut recv: Val,
         node: &'t Arg,
-        idents: &'t [String],
+        path: &'t str,
         args: &'t [Arg],
         final_: Option<Val>,
     ) -> R<Val> {
-        let n = idents.len();
-        for ident in &idents[..n - 1] {
+        let (walk, last) = match path.rsplit_once('.') {
+            Some((walk, last)) => (Some(walk), last),
+            None => (None, path),
+        };
+        for ident in walk.into_iter().flat_map(names) {
             recv = self.eval_field(dot, ident, node, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], node, args, final_, recv)
+        self.eval_field(dot, last, node, args, final_, recv)
     }
 
     fn eval_field(
@@ -687,8 +694,8 @@ impl<'t> Exec<'t> {
         match n {
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Nil { .. } => Ok(Val::plain(Value::Nil)),
-            Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), n, idents, std::slice::from_ref(n), None)
+            Arg::Field { path, .. } => {
+                self.eval_field_chain(dot, dot.clone(), n, path, std::slice::from_ref(n), None)
             }
             Arg::Variable { .. } => self.eval_variable(dot, n, &[], None),
             Arg::Pipe(p) => grow(|| self.eval_pipeline(dot, p)).map(Val::plain),
@@ -698,7 +705,7 @@ impl<'t> Exec<'t> {
             Arg::Chain { .. } => self.eval_chain(dot, n, &[], None),
             Arg::Bool { value, .. } => Ok(Val::plain(Value::Bool(*value))),
             Arg::Number { num, .. } => self.ideal_constant(num).map(Val::plain),
-            Arg::String { text, .. } => Ok(Val::plain(Value::String(text.clone()))),
+            Arg::String { text, .. } => Ok(Val::plain(Value::String(text.to_string()))),
         }
     }
 

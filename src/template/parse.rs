@@ -20,7 +20,7 @@ pub struct Tree {
     /// Name of the top-level template in whose text this tree was defined.
     pub parse_name: String,
     /// The top-level nodes.
-    pub root: Vec<Node>,
+    pub root: Box<[Node]>,
     /// Source text the positions refer to.
     pub text: Arc<str>,
 }
@@ -48,23 +48,40 @@ impl Tree {
 }
 
 /// A piece of a template's source text, shared with the [`Tree`] rather than copied, so that
-/// parsing allocates nothing per text node. It dereferences to `str`.
+/// parsing allocates nothing per text node, identifier, field path or plain string constant.
+/// It dereferences to `str`.
 #[derive(Clone)]
 pub struct SourceText {
     src: Arc<str>,
-    start: usize,
-    end: usize,
+    /// Offsets kept at 32 bits so that tree nodes stay small: [`parse`] refuses sources of
+    /// [`MAX_SOURCE_LEN`] bytes or more.
+    start: u32,
+    end: u32,
 }
 
+/// The largest template source [`parse`] accepts: positions in trees are 32-bit.
+pub const MAX_SOURCE_LEN: usize = u32::MAX as usize;
+
 impl SourceText {
-    /// The text `src[start..end]` (a range within `src` on character boundaries).
+    /// The text `src[start..end]` (a range within `src` on character boundaries, below
+    /// [`MAX_SOURCE_LEN`]; offsets beyond it would be clamped).
     pub fn new(src: Arc<str>, start: usize, end: usize) -> SourceText {
-        SourceText { src, start, end }
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        SourceText {
+            src,
+            start: clamp(start),
+            end: clamp(end),
+        }
     }
 
     /// The text as a `str`.
     pub fn as_str(&self) -> &str {
-        &self.src[self.start..self.end]
+        &self.src[self.start as usize..self.end as usize]
+    }
+
+    /// A text of its own (not part of a template source), for the rare decoded constant.
+    pub fn owned(text: &str) -> SourceText {
+        SourceText::new(Arc::from(text), 0, text.len())
     }
 }
 
@@ -106,19 +123,19 @@ pub enum Node {
         pipe: Pipe,
     },
     /// `{{if}}`.
-    If(Branch),
+    If(Box<Branch>),
     /// `{{range}}`.
-    Range(Branch),
+    Range(Box<Branch>),
     /// `{{with}}`.
-    With(Branch),
+    With(Box<Branch>),
     /// `{{template "name" pipeline}}` (also produced by `{{block}}`).
     Template {
         /// Byte position.
         pos: usize,
         /// Template name.
-        name: String,
+        name: Box<str>,
         /// Optional pipeline giving dot.
-        pipe: Option<Pipe>,
+        pipe: Option<Box<Pipe>>,
     },
     /// `{{break}}`.
     Break {
@@ -140,9 +157,9 @@ pub struct Branch {
     /// Controlling pipeline.
     pub pipe: Pipe,
     /// Body.
-    pub list: Vec<Node>,
+    pub list: Box<[Node]>,
     /// `{{else}}` body.
-    pub else_list: Option<Vec<Node>>,
+    pub else_list: Option<Box<[Node]>>,
 }
 
 /// A pipeline with optional variable declarations or assignments.
@@ -153,9 +170,9 @@ pub struct Pipe {
     /// `=` rather than `:=`.
     pub is_assign: bool,
     /// Declared variable names (including `$`).
-    pub decl: Vec<String>,
+    pub decl: Box<[SourceText]>,
     /// The commands, separated by `|`.
-    pub cmds: Vec<Command>,
+    pub cmds: Box<[Command]>,
 }
 
 /// One command: operands separated by spaces.
@@ -164,7 +181,7 @@ pub struct Command {
     /// Byte position.
     pub pos: usize,
     /// Operands; the first may be a function or method.
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// A parsed number constant with Go's ideal-constant flags.
@@ -182,15 +199,17 @@ pub struct Number {
     pub complex: bool,
 }
 
-/// An operand.
+/// An operand. Names are kept as the dotted source text they were written as (`A.B`,
+/// `$x.A.B`), as Go's parser itself builds them, so an operand allocates nothing for them;
+/// [`Arg::names`] splits them.
 #[derive(Debug, Clone)]
 pub enum Arg {
     /// `.A.B`.
     Field {
         /// Byte position.
         pos: usize,
-        /// Field names without dots.
-        idents: Vec<String>,
+        /// Field names joined by dots, without the leading dot (`A.B`).
+        path: SourceText,
     },
     /// `(pipe).A.B` or `$x`-less chains on other terms.
     Chain {
@@ -198,22 +217,22 @@ pub enum Arg {
         pos: usize,
         /// The term being walked.
         node: Box<Arg>,
-        /// Field names without dots.
-        fields: Vec<String>,
+        /// Field names joined by dots, without the leading dot (`A.B`).
+        fields: SourceText,
     },
     /// A function name.
     Identifier {
         /// Byte position.
         pos: usize,
         /// Function name.
-        name: String,
+        name: SourceText,
     },
-    /// `$x.A.B` (idents[0] is the variable name with `$`).
+    /// `$x.A.B`: the variable name with `$`, then field names, joined by dots.
     Variable {
         /// Byte position.
         pos: usize,
-        /// Variable name followed by field names.
-        idents: Vec<String>,
+        /// Variable name followed by field names (`$x.A.B`).
+        path: SourceText,
     },
     /// `.`.
     Dot {
@@ -236,17 +255,17 @@ pub enum Arg {
     Number {
         /// Byte position.
         pos: usize,
-        /// Value.
-        num: Number,
+        /// Value (boxed: numbers are rare and large).
+        num: Box<Number>,
     },
     /// A string constant.
     String {
         /// Byte position.
         pos: usize,
         /// Original quoted text.
-        quoted: String,
-        /// Unquoted value.
-        text: String,
+        quoted: SourceText,
+        /// Unquoted value: the text between the quotes unless decoding changed it.
+        text: SourceText,
     },
     /// A parenthesised pipeline.
     Pipe(Box<Pipe>),
@@ -270,29 +289,26 @@ impl Arg {
     }
 }
 
+/// The names of a dotted path (`A.B` -> `A`, `B`); field names never contain a dot.
+pub fn names(path: &str) -> std::str::Split<'_, char> {
+    path.split('.')
+}
+
 impl fmt::Display for Arg {
     /// Go's `Node.String()`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Arg::Field { idents, .. } => {
-                for i in idents {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
+            Arg::Field { path, .. } => write!(f, ".{path}"),
             Arg::Chain { node, fields, .. } => {
                 if let Arg::Pipe(_) = **node {
                     write!(f, "({node})")?;
                 } else {
                     write!(f, "{node}")?;
                 }
-                for i in fields {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
+                write!(f, ".{fields}")
             }
             Arg::Identifier { name, .. } => write!(f, "{name}"),
-            Arg::Variable { idents, .. } => write!(f, "{}", idents.join(".")),
+            Arg::Variable { path, .. } => write!(f, "{path}"),
             Arg::Dot { .. } => write!(f, "."),
             Arg::Nil { .. } => write!(f, "nil"),
             Arg::Bool { value, .. } => write!(f, "{value}"),
@@ -322,7 +338,8 @@ impl fmt::Display for Command {
 impl fmt::Display for Pipe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.decl.is_empty() {
-            write!(f, "{}", self.decl.join(", "))?;
+            let names: Vec<&str> = self.decl.iter().map(|d| d.as_str()).collect();
+            write!(f, "{}", names.join(", "))?;
             write!(f, "{}", if self.is_assign { " = " } else { " := " })?;
         }
         for (i, c) in self.cmds.iter().enumerate() {
@@ -390,6 +407,12 @@ struct Parser<'a, 'f> {
     action_pos: Option<usize>,
     has_func: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
+    /// Scratch stacks for the lists being built (nested lists push above their parent's
+    /// entries and take theirs off before returning), so that every list in the tree gets
+    /// one allocation of exactly its length.
+    nodes: Vec<Node>,
+    args: Vec<Arg>,
+    cmds: Vec<Command>,
 }
 
 type PResult<T> = Result<T, Error>;
@@ -421,6 +444,16 @@ pub fn parse(
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
     PARSE_COUNT.with(|c| c.set(c.get() + 1));
+    if text.len() >= MAX_SOURCE_LEN {
+        return Err(Error::Parse {
+            name: name.to_string(),
+            line: 1,
+            message: format!(
+                "template of {} bytes is too large (the limit is {MAX_SOURCE_LEN})",
+                text.len()
+            ),
+        });
+    }
     let lexer = Lexer::new(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),
@@ -435,6 +468,9 @@ pub fn parse(
         action_pos: None,
         has_func,
         trees: Vec::new(),
+        nodes: Vec::new(),
+        args: Vec::new(),
+        cmds: Vec::new(),
     };
     let root = p.parse_top()?;
     let top = Tree {
@@ -571,8 +607,18 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+    /// The nodes pushed since `mark`, taken off the scratch stack as an exact-size list.
+    fn take_nodes(&mut self, mark: usize) -> Box<[Node]> {
+        self.nodes.drain(mark..).collect()
+    }
+
+    /// `text[start..end]` as a [`SourceText`] sharing the tree's text.
+    fn source(&self, start: usize, end: usize) -> SourceText {
+        SourceText::new(self.text.clone(), start, end)
+    }
+
+    fn parse_top(&mut self) -> PResult<Box<[Node]>> {
+        let mark = self.nodes.len();
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let delim = self.next();
@@ -583,14 +629,14 @@ impl<'a> Parser<'a, '_> {
                 self.backup2(delim);
             }
             match self.text_or_action()? {
-                Ok(n) => root.push(n),
+                Ok(n) => self.nodes.push(n),
                 Err(Terminator::End) => return Err(self.errorf("unexpected {{end}}".into())),
                 Err(Terminator::Else) => {
                     return Err(self.errorf("unexpected {{else}}".into()));
                 }
             }
         }
-        Ok(root)
+        Ok(self.take_nodes(mark))
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -620,12 +666,12 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// itemList: textOrAction* up to `{{end}}` or `{{else}}`.
-    fn item_list(&mut self) -> PResult<(Vec<Node>, Terminator)> {
-        let mut list = Vec::new();
+    fn item_list(&mut self) -> PResult<(Box<[Node]>, Terminator)> {
+        let mark = self.nodes.len();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Ok(n) => list.push(n),
-                Err(t) => return Ok((list, t)),
+                Ok(n) => self.nodes.push(n),
+                Err(t) => return Ok((self.take_nodes(mark), t)),
             }
         }
         Err(self.errorf("unexpected EOF".into()))
@@ -636,7 +682,7 @@ impl<'a> Parser<'a, '_> {
         match token.typ {
             ItemType::Text => Ok(Ok(Node::Text {
                 pos: token.pos,
-                text: SourceText::new(self.text.clone(), token.pos, token.pos + token.val.len()),
+                text: self.source(token.pos, token.pos + token.val.len()),
             })),
             ItemType::LeftDelim => {
                 self.action_pos = Some(token.pos);
@@ -659,10 +705,10 @@ impl<'a> Parser<'a, '_> {
                 self.expect(ItemType::RightDelim, "end")?;
                 return Ok(Err(Terminator::End));
             }
-            ItemType::If => return self.control("if").map(|b| Ok(Node::If(b))),
-            ItemType::Range => return self.control("range").map(|b| Ok(Node::Range(b))),
+            ItemType::If => return self.control("if").map(|b| Ok(Node::If(Box::new(b)))),
+            ItemType::Range => return self.control("range").map(|b| Ok(Node::Range(Box::new(b)))),
             ItemType::Template => return self.template_control().map(Ok),
-            ItemType::With => return self.control("with").map(|b| Ok(Node::With(b))),
+            ItemType::With => return self.control("with").map(|b| Ok(Node::With(Box::new(b)))),
             _ => {}
         }
         self.backup();
@@ -730,13 +776,13 @@ impl<'a> Parser<'a, '_> {
             };
             if let Some(kw) = chained {
                 self.next();
-                let b = self.control(kw)?;
+                let b = Box::new(self.control(kw)?);
                 let node = if kw == "if" {
                     Node::If(b)
                 } else {
                     Node::With(b)
                 };
-                else_list = Some(vec![node]);
+                else_list = Some(Box::new([node]) as Box<[Node]>);
             } else {
                 let (l, next) = self.item_list()?;
                 if let Terminator::Else = next {
@@ -753,11 +799,11 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    fn parse_template_name(&self, token: &Item, context: &str) -> PResult<String> {
+    fn parse_template_name(&self, token: &Item, context: &str) -> PResult<Box<str>> {
         match token.typ {
-            ItemType::String | ItemType::RawString => {
-                unquote(token.val).map_err(|e| self.errorf(e))
-            }
+            ItemType::String | ItemType::RawString => unquote(token.val)
+                .map(String::into_boxed_str)
+                .map_err(|e| self.errorf(e)),
             _ => Err(self.unexpected(token, context)),
         }
     }
@@ -769,7 +815,7 @@ impl<'a> Parser<'a, '_> {
         let mut pipe = None;
         if self.next_non_space().typ != ItemType::RightDelim {
             self.backup();
-            pipe = Some(self.pipeline(context, ItemType::RightDelim)?);
+            pipe = Some(Box::new(self.pipeline(context, ItemType::RightDelim)?));
         }
         Ok(Node::Template {
             pos: token.pos,
@@ -795,7 +841,7 @@ impl<'a> Parser<'a, '_> {
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
         let t = Tree {
-            name: name.clone(),
+            name: name.to_string(),
             parse_name: self.parse_name.clone(),
             root: list,
             text: self.text.clone(),
@@ -807,23 +853,25 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::Template {
             pos: token.pos,
             name,
-            pipe: Some(pipe),
+            pipe: Some(Box::new(pipe)),
         })
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
-        let token = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: token.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::with_capacity(4),
-        };
-        self.declarations(&mut pipe, context)?;
+        let pos = self.peek_non_space().pos;
+        let mut decl = Vec::new();
+        let is_assign = self.declarations(&mut decl, context)?;
+        let mark = self.cmds.len();
         loop {
             let token = self.next_non_space();
             match token.typ {
                 t if t == end => {
+                    let pipe = Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: self.cmds.drain(mark..).collect(),
+                    };
                     self.check_pipeline(&pipe, context)?;
                     return Ok(pipe);
                 }
@@ -841,35 +889,36 @@ impl<'a> Parser<'a, '_> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    self.cmds.push(cmd);
                 }
                 _ => return Err(self.unexpected(&token, context)),
             }
         }
     }
 
-    fn declarations(&mut self, pipe: &mut Pipe, context: &str) -> PResult<()> {
+    /// Parses the declarations or assignments that open a pipeline into `decl`; returns
+    /// whether they are assignments (`=`).
+    fn declarations(&mut self, decl: &mut Vec<SourceText>, context: &str) -> PResult<bool> {
         loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
-                return Ok(());
+                return Ok(false);
             }
             self.next();
             let after = self.peek();
             let next = self.peek_non_space();
             match next.typ {
                 ItemType::Assign | ItemType::Declare => {
-                    pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.to_string());
+                    decl.push(self.source(v.pos, v.pos + v.val.len()));
                     self.vars.push(v.val);
-                    return Ok(());
+                    return Ok(next.typ == ItemType::Assign);
                 }
                 ItemType::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.to_string());
+                    decl.push(self.source(v.pos, v.pos + v.val.len()));
                     self.vars.push(v.val);
-                    if context == "range" && pipe.decl.len() < 2 {
+                    if context == "range" && decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                                 continue;
@@ -885,11 +934,11 @@ impl<'a> Parser<'a, '_> {
                 }
                 _ if after.typ == ItemType::Space => {
                     self.backup3(v, after);
-                    return Ok(());
+                    return Ok(false);
                 }
                 _ => {
                     self.backup2(v);
-                    return Ok(());
+                    return Ok(false);
                 }
             }
         }
@@ -921,14 +970,11 @@ impl<'a> Parser<'a, '_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Command {
-            pos,
-            args: Vec::with_capacity(4),
-        };
+        let mark = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.args.push(op);
             }
             let token = self.next();
             match token.typ {
@@ -939,10 +985,13 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        if self.args.len() == mark {
             return Err(self.errorf("empty command".into()));
         }
-        Ok(cmd)
+        Ok(Command {
+            pos,
+            args: self.args.drain(mark..).collect(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -953,26 +1002,24 @@ impl<'a> Parser<'a, '_> {
             return Ok(Some(node));
         }
         let chain_pos = self.peek().pos;
+        let end = self.skip_fields();
         match node {
-            // Extend the term's own name list in place.
-            Arg::Field { mut idents, .. } => {
-                self.push_fields(&mut idents);
+            // The term's own path grows to take in the fields (they follow it directly).
+            Arg::Field { path, .. } => {
                 return Ok(Some(Arg::Field {
                     pos: chain_pos,
-                    idents,
+                    path: self.source(path.start as usize, end),
                 }));
             }
-            Arg::Variable { mut idents, .. } => {
-                self.push_fields(&mut idents);
+            Arg::Variable { path, .. } => {
                 return Ok(Some(Arg::Variable {
                     pos: chain_pos,
-                    idents,
+                    path: self.source(path.start as usize, end),
                 }));
             }
             _ => {}
         }
-        let mut fields = Vec::new();
-        self.push_fields(&mut fields);
+        let fields = self.source(chain_pos + 1, end);
         Ok(Some(match node {
             Arg::Bool { .. }
             | Arg::String { .. }
@@ -992,12 +1039,16 @@ impl<'a> Parser<'a, '_> {
         }))
     }
 
-    /// Consumes the field items that follow a term, appending their names (without dots).
-    fn push_fields(&mut self, names: &mut Vec<String>) {
+    /// Consumes the field items that follow a term (the lexer emits them back to back) and
+    /// returns where the last one ends.
+    fn skip_fields(&mut self) -> usize {
+        let mut end = self.peek().pos;
         while self.peek().typ == ItemType::Field {
             let f = self.next();
-            names.push(f.val[1..].to_string());
+            debug_assert_eq!(f.pos, end, "field items follow each other directly");
+            end = f.pos + f.val.len();
         }
+        end
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
@@ -1010,25 +1061,26 @@ impl<'a> Parser<'a, '_> {
                 }
                 Arg::Identifier {
                     pos,
-                    name: token.val.to_string(),
+                    name: self.source(pos, pos + token.val.len()),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
             ItemType::Variable => self.use_var(pos, token.val)?,
-            ItemType::Field => {
-                // Room for the usual `.Values.a.b` chain without regrowing.
-                let mut idents = Vec::with_capacity(4);
-                idents.push(token.val[1..].to_string());
-                Arg::Field { pos, idents }
-            }
+            ItemType::Field => Arg::Field {
+                pos,
+                path: self.source(pos + 1, pos + token.val.len()),
+            },
             ItemType::Bool => Arg::Bool {
                 pos,
                 value: token.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = new_number(token.val, token.typ).map_err(|e| self.errorf(e))?;
-                Arg::Number { pos, num }
+                Arg::Number {
+                    pos,
+                    num: Box::new(num),
+                }
             }
             ItemType::LeftParen => {
                 self.enter()?;
@@ -1038,14 +1090,11 @@ impl<'a> Parser<'a, '_> {
                 self.depth -= 1;
                 Arg::Pipe(Box::new(p?))
             }
-            ItemType::String | ItemType::RawString => {
-                let text = unquote(token.val).map_err(|e| self.errorf(e))?;
-                Arg::String {
-                    pos,
-                    quoted: token.val.to_string(),
-                    text,
-                }
-            }
+            ItemType::String | ItemType::RawString => Arg::String {
+                pos,
+                quoted: self.source(pos, pos + token.val.len()),
+                text: self.string_constant(pos, token.val)?,
+            },
             _ => {
                 self.backup();
                 return Ok(None);
@@ -1053,12 +1102,34 @@ impl<'a> Parser<'a, '_> {
         }))
     }
 
-    fn use_var(&self, pos: usize, name: &str) -> PResult<Arg> {
-        let idents: Vec<String> = name.split('.').map(str::to_string).collect();
-        if self.vars.iter().any(|v| *v == idents[0]) {
-            return Ok(Arg::Variable { pos, idents });
+    /// The value of the string constant `quoted` at `pos`: the text between its quotes when
+    /// it holds nothing to decode, else a decoded copy.
+    fn string_constant(&self, pos: usize, quoted: &str) -> PResult<SourceText> {
+        let bytes = quoted.as_bytes();
+        let body = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("");
+        let plain = bytes.len() >= 2
+            && bytes.first() == bytes.last()
+            && match bytes[0] {
+                b'"' => !body.bytes().any(|b| b == b'\\' || b == b'"'),
+                b'`' => !body.contains('\r'),
+                _ => false,
+            };
+        if plain {
+            return Ok(self.source(pos + 1, pos + quoted.len() - 1));
         }
-        Err(self.errorf(format!("undefined variable {}", quote(&idents[0]))))
+        let text = unquote(quoted).map_err(|e| self.errorf(e))?;
+        Ok(SourceText::owned(&text))
+    }
+
+    fn use_var(&self, pos: usize, name: &str) -> PResult<Arg> {
+        let var = name.split('.').next().unwrap_or(name);
+        if self.vars.contains(&var) {
+            return Ok(Arg::Variable {
+                pos,
+                path: self.source(pos, pos + name.len()),
+            });
+        }
+        Err(self.errorf(format!("undefined variable {}", quote(var))))
     }
 }
 
@@ -1402,6 +1473,57 @@ mod tests {
     fn root_string(text: &str) -> Result<String, String> {
         let trees = parse("x", text, "", "", &funcs).map_err(|e| e.to_string())?;
         Ok(trees[0].root.iter().map(|n| n.to_string()).collect())
+    }
+
+    /// The operands of the first command of the first action in `text`.
+    fn first_args(text: &str) -> Vec<Arg> {
+        let trees = parse("x", text, "", "", &funcs).expect("parses");
+        let Some(Node::Action { pipe, .. }) = trees[0].root.first() else {
+            panic!("no action in {text}")
+        };
+        pipe.cmds[0].args.to_vec()
+    }
+
+    #[test]
+    fn names_and_strings_are_views_of_the_source() {
+        let [Arg::Field { path, .. }] = &first_args("{{.Values.image.tag}}")[..] else {
+            panic!("not one field")
+        };
+        assert_eq!(names(path).collect::<Vec<_>>(), ["Values", "image", "tag"]);
+        let trees = parse("x", "{{$x := 1}}{{$x.a.b}}", "", "", &funcs).expect("parses");
+        let Node::Action { pipe, .. } = &trees[0].root[1] else {
+            panic!("second node is not an action")
+        };
+        let Arg::Variable { path, .. } = &pipe.cmds[0].args[0] else {
+            panic!("not a variable")
+        };
+        assert_eq!(names(path).collect::<Vec<_>>(), ["$x", "a", "b"]);
+        let [Arg::Chain { fields, .. }] = &first_args("{{(printf).A.B}}")[..] else {
+            panic!("not a chain")
+        };
+        assert_eq!(fields.as_str(), "A.B");
+        // Plain constants share the source; escapes and raw-string CRs are decoded.
+        let cases = [
+            ("{{printf \"plain\"}}", "\"plain\"", "plain"),
+            ("{{printf \"a\\tb\\\"c\"}}", "\"a\\tb\\\"c\"", "a\tb\"c"),
+            ("{{printf `r\r\naw`}}", "`r\r\naw`", "r\naw"),
+            ("{{printf `x\\n`}}", "`x\\n`", "x\\n"),
+            ("{{printf \"\"}}", "\"\"", ""),
+        ];
+        for (text, want_quoted, want) in cases {
+            let args = first_args(text);
+            let Arg::String {
+                quoted, text: got, ..
+            } = &args[1]
+            else {
+                panic!("no string in {text}")
+            };
+            assert_eq!(
+                (quoted.as_str(), got.as_str()),
+                (want_quoted, want),
+                "{text}"
+            );
+        }
     }
 
     #[test]

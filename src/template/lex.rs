@@ -236,14 +236,12 @@ fn right_trim_length(s: &str) -> usize {
     s.bytes().rev().take_while(|&b| is_space_byte(b)).count()
 }
 
-/// `hay.starts_with(needle)`, with a cheap first-byte check before the full comparison.
+/// `hay.starts_with(needle)` for the short delimiters: a byte loop, as a library comparison
+/// would call `memcmp` for every two-byte check.
 #[inline]
 fn starts_with(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    match (h.first(), n.first()) {
-        (Some(a), Some(b)) if a != b => false,
-        _ => h.starts_with(n),
-    }
+    h.len() >= n.len() && h.iter().zip(n).all(|(a, b)| a == b)
 }
 
 /// Number of `\n` bytes in `b`.
@@ -251,17 +249,19 @@ fn count_newlines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
 }
 
-/// Byte offset of the first occurrence of `needle` (non-empty) in `hay`: a `memchr`-style scan
-/// for its first character, then a prefix check.
+/// Byte offset of the first occurrence of `needle` (non-empty) in `hay`: a `memchr` scan for
+/// its first byte, then a prefix check. A match found this way starts on a character
+/// boundary, as `needle` does.
 fn find_delim(hay: &str, needle: &str) -> Option<usize> {
-    let first = needle.chars().next()?;
+    let first = *needle.as_bytes().first()?;
+    let h = hay.as_bytes();
     let mut from = 0;
-    while let Some(i) = hay[from..].find(first) {
+    while let Some(i) = memchr::memchr(first, &h[from..]) {
         let at = from + i;
         if starts_with(&hay[at..], needle) {
             return Some(at);
         }
-        from = at + first.len_utf8();
+        from = at + 1;
     }
     None
 }
@@ -558,8 +558,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_inside_action(&mut self) -> State {
-        let (delim, _) = self.at_right_delim();
-        if delim {
+        // Only a space (of a trim marker) or the delimiter's first byte can start the right
+        // delimiter; other bytes skip the check.
+        let first = self.input.as_bytes().get(self.pos).copied();
+        if first.is_some_and(|b| is_space_byte(b) || Some(&b) == self.right.as_bytes().first())
+            && self.at_right_delim().0
+        {
             if self.paren_depth == 0 {
                 return State::RightDelim;
             }
@@ -635,10 +639,15 @@ impl<'a> Lexer<'a> {
     fn skip_alnum(&mut self) -> Option<char> {
         let b = self.input.as_bytes();
         loop {
+            // The ASCII run, counted in a local so the loop stays in registers.
+            let run = b[self.pos..]
+                .iter()
+                .position(|&c| !(c == b'_' || c.is_ascii_alphanumeric()))
+                .unwrap_or(b.len() - self.pos);
+            self.pos += run;
             match b.get(self.pos) {
-                Some(&c) if c == b'_' || c.is_ascii_alphanumeric() => self.pos += 1,
-                Some(&c) if c.is_ascii() => return Some(c as char),
                 None => return None,
+                Some(&c) if c.is_ascii() => return Some(c as char),
                 Some(_) => {
                     let c = self.peek()?;
                     if !is_alnum(c) {
@@ -655,7 +664,16 @@ impl<'a> Lexer<'a> {
         if !self.at_terminator() {
             return self.bad_char(r);
         }
-        let typ = match &self.input[self.start..self.pos] {
+        let word = &self.input[self.start..self.pos];
+        // Keywords are 2-8 bytes and start with one of these letters; most identifiers are
+        // function names that fail this check before any string comparison.
+        let maybe_keyword = (2..=8).contains(&word.len())
+            && matches!(
+                word.as_bytes()[0],
+                b'b' | b'c' | b'd' | b'e' | b'f' | b'i' | b'n' | b'r' | b't' | b'w'
+            );
+        let typ = match word {
+            _ if !maybe_keyword => ItemType::Identifier,
             "block" => ItemType::Block,
             "break" if self.break_ok => ItemType::Break,
             "continue" if self.continue_ok => ItemType::Continue,
@@ -722,15 +740,30 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_quote(&mut self) -> State {
+        // Only ASCII bytes stop the scan, so it always stops on a character boundary.
+        let b = self.input.as_bytes();
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    Some(c) if c != '\n' => {}
-                    _ => return self.error(LexError::UnterminatedQuote),
-                },
-                None | Some('\n') => return self.error(LexError::UnterminatedQuote),
-                Some('"') => break,
-                _ => {}
+            let Some(i) = memchr::memchr3(b'"', b'\\', b'\n', &b[self.pos..]) else {
+                self.pos = b.len();
+                return self.error(LexError::UnterminatedQuote);
+            };
+            self.pos += i;
+            match b[self.pos] {
+                b'"' => {
+                    self.pos += 1;
+                    break;
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    match self.next() {
+                        Some(c) if c != '\n' => {}
+                        _ => return self.error(LexError::UnterminatedQuote),
+                    }
+                }
+                _ => {
+                    self.pos += 1;
+                    return self.error(LexError::UnterminatedQuote);
+                }
             }
         }
         self.emit(ItemType::String);

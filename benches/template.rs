@@ -88,7 +88,7 @@ fn template_files(data: &Value) -> Vec<TemplateFile> {
         .map(|(name, text)| TemplateFile {
             base_path: format!("{CHART}/templates"),
             name,
-            text,
+            text: text.into(),
             data: data.clone(),
         })
         .collect()

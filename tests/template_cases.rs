@@ -109,7 +109,7 @@ fn render_case(c: &Case) -> Outcome {
             .into_iter()
             .map(|(n, text)| TemplateFile {
                 name: format!("{CHART}/templates/{n}"),
-                text,
+                text: text.into(),
                 data: data.clone(),
                 base_path: format!("{CHART}/templates"),
             })

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -16,8 +17,9 @@ pub struct TemplateFile {
     /// Full name as Helm keys it: `CHART/templates/FILE` (`CHART/charts/SUB/templates/...`
     /// for subcharts).
     pub name: String,
-    /// The template text.
-    pub text: String,
+    /// The template text (shared with the loaded chart where possible, and kept by the
+    /// parse trees without a copy).
+    pub text: Arc<str>,
     /// The top-level object (`.Values .Release .Chart .Capabilities .Files .Subcharts`) of the
     /// chart that owns the file; a map or map-typed object (see [`super::top_level`]).
     /// `.Template` is set by the engine.
@@ -123,15 +125,15 @@ impl Engine {
             MissingKey::Zero
         });
         set.options_mut().max_depth = MAX_EXEC_DEPTH;
-        let sources: Vec<(&str, &str)> = sorted(files)
+        let sources: Vec<(&str, &Arc<str>)> = sorted(files)
             .into_iter()
-            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .map(|f| (f.name.as_str(), &f.text))
             .collect();
         let cached: Vec<Option<SharedTrees>> = PARSED.with(|cache| {
             let cache = cache.borrow();
             sources.iter().map(|(n, t)| cache.get(n, t)).collect()
         });
-        let misses: Vec<(&str, &str)> = sources
+        let misses: Vec<(&str, &Arc<str>)> = sources
             .iter()
             .zip(&cached)
             .filter(|(_, hit)| hit.is_none())
@@ -143,7 +145,7 @@ impl Engine {
             &misses,
             |(_, text)| text.len(),
             PARALLEL_PARSE_BYTES,
-            |(name, text)| context.parse(name, text),
+            |(name, text)| context.parse_shared(name, Arc::clone(text)),
         );
         drop(context);
         let mut parsed = parsed.into_iter();
@@ -348,7 +350,7 @@ mod tests {
         assert!(filler.len() * 2 > PARALLEL_PARSE_BYTES);
         let file = |name: &str, text: String| TemplateFile {
             name: format!("c/templates/{name}"),
-            text,
+            text: text.into(),
             data: Value::new_map(),
             base_path: "c/templates".to_string(),
         };
@@ -372,7 +374,7 @@ mod tests {
     fn unchanged_files_are_not_parsed_again_on_this_thread() {
         let file = |name: &str, text: &str| TemplateFile {
             name: format!("cache-test/templates/{name}"),
-            text: text.to_string(),
+            text: text.into(),
             data: Value::new_map(),
             base_path: "cache-test/templates".to_string(),
         };

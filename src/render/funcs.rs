@@ -265,7 +265,7 @@ mod tests {
         let data = Value::from_json_go(&serde_json::json!({"Values": {"a": "x", "n": 1}}));
         let file = |name: &str, text: &str| TemplateFile {
             name: format!("c/templates/{name}"),
-            text: text.to_string(),
+            text: text.into(),
             data: data.clone(),
             base_path: "c/templates".into(),
         };

@@ -22,7 +22,7 @@ use super::objects::{Capabilities, Files, KubeVersion, Values};
 use super::slog;
 use crate::chart::{self, Chart, Dependency, Metadata};
 use crate::template::gofmt::quote;
-use crate::template::{Value, string_from_bytes};
+use crate::template::{Value, shared_str_from_bytes, string_from_bytes};
 
 /// What `helm template` takes from its flags besides values.
 #[derive(Debug, Clone)]
@@ -329,7 +329,7 @@ fn rec_all_tpls(
         }
         out.push(TemplateFile {
             name: format!("{full_path}/{}", t.name),
-            text: string_from_bytes(&t.data),
+            text: shared_str_from_bytes(&t.data),
             data: data.clone(),
             base_path: base_path.clone(),
         });

@@ -38,7 +38,9 @@ use std::rc::Rc;
 pub use error::Error;
 pub use funcs::{Arity, CallContext, Func, FuncMap, FuncResult};
 pub use parse::Tree;
-pub use value::{FuncError, ListKind, MapRef, Object, Value, string_from_bytes};
+pub use value::{
+    FuncError, ListKind, MapRef, Object, Value, shared_str_from_bytes, string_from_bytes,
+};
 
 /// Go's `missingkey` option: what a missing map key yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,8 +96,14 @@ pub struct ParseContext<'a> {
 impl ParseContext<'_> {
     /// Parses `text` as template `name`: the trees [`Template::parse`] would add, in order.
     pub fn parse(&self, name: &str, text: &str) -> Result<Vec<Tree>, Error> {
+        self.parse_shared(name, std::sync::Arc::from(text))
+    }
+
+    /// [`ParseContext::parse`] for text that is already shared: the trees keep it without
+    /// a copy.
+    pub fn parse_shared(&self, name: &str, text: std::sync::Arc<str>) -> Result<Vec<Tree>, Error> {
         let has = |n: &str| self.funcs.contains(n);
-        parse::parse(name, text, self.left, self.right, &has)
+        parse::parse_shared(name, text, self.left, self.right, &has)
     }
 }
 

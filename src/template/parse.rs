@@ -443,6 +443,18 @@ pub fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
+    parse_shared(name, Arc::from(text), left, right, has_func)
+}
+
+/// [`parse`] for text that is already shared: the trees keep `shared` without a copy.
+pub fn parse_shared(
+    name: &str,
+    shared: Arc<str>,
+    left: &str,
+    right: &str,
+    has_func: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Tree>, Error> {
+    let text: &str = &shared;
     PARSE_COUNT.with(|c| c.set(c.get() + 1));
     if text.len() >= MAX_SOURCE_LEN {
         return Err(Error::Parse {
@@ -457,7 +469,7 @@ pub fn parse(
     let lexer = Lexer::new(text, left, right, !has_func("break"), !has_func("continue"));
     let mut p = Parser {
         parse_name: name.to_string(),
-        text: Arc::from(text),
+        text: shared.clone(),
         input: text,
         lexer,
         token: [START_ITEM; 3],

@@ -105,6 +105,20 @@ pub fn string_from_bytes(bytes: &[u8]) -> String {
     }
 }
 
+/// [`string_from_bytes`] for shared bytes: valid UTF-8 (the usual case, whole template
+/// files) is shared as it is, without a copy.
+pub fn shared_str_from_bytes(bytes: &std::sync::Arc<[u8]>) -> std::sync::Arc<str> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => {
+            let raw = std::sync::Arc::into_raw(std::sync::Arc::clone(bytes)) as *const str;
+            // SAFETY: `str` and `[u8]` have the same layout, the bytes were just checked to
+            // be UTF-8, and the contents of an `Arc` never change.
+            unsafe { std::sync::Arc::from_raw(raw) }
+        }
+        Err(_) => std::sync::Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+    }
+}
+
 /// A template value. Cloning is cheap for maps, lists and objects (reference counted).
 #[derive(Clone, Default)]
 pub enum Value {
@@ -535,6 +549,22 @@ impl Value {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shared_text_is_the_same_bytes_when_valid_and_lossy_otherwise() {
+        let bytes: std::sync::Arc<[u8]> = std::sync::Arc::from(&b"caf\xc3\xa9: {{ .x }}"[..]);
+        let text = shared_str_from_bytes(&bytes);
+        assert_eq!(&*text, "café: {{ .x }}");
+        assert_eq!(
+            text.as_ptr(),
+            bytes.as_ptr(),
+            "valid UTF-8 is shared, not copied"
+        );
+        let bad: std::sync::Arc<[u8]> = std::sync::Arc::from(&b"a\xffb"[..]);
+        assert_eq!(&*shared_str_from_bytes(&bad), "a\u{fffd}b");
+        assert_eq!(&*shared_str_from_bytes(&bad), string_from_bytes(&bad));
+    }
+
     use super::*;
 
     #[test]

@@ -58,11 +58,6 @@ fn compile(re: &str) -> Regex {
     Regex::new(re).expect("constant regex compiles")
 }
 
-static LOOSE_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
-    )
-});
 static CONSTRAINT: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"^{WS}*({OPS}){WS}*({CV}){WS}*$")));
 static CONSTRAINT_RANGE: LazyLock<Regex> =
@@ -113,26 +108,140 @@ fn parse_segment(s: &str) -> Result<u64, SemverError> {
         .map_err(|_| SemverError::Segment(digits.to_string()))
 }
 
+/// The pieces of a version as the capture groups of Masterminds' version patterns hold them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CvParts<'a> {
+    /// The whole match, `v` prefix and build metadata included.
+    whole: &'a str,
+    /// The first segment (digits, or for constraints also `x`, `X`, `*`).
+    major: &'a str,
+    /// The second segment with its leading `.`, or empty.
+    minor: &'a str,
+    /// The third segment with its leading `.`, or empty.
+    patch: &'a str,
+    /// The prerelease with its leading `-`, or empty.
+    pre: &'a str,
+    /// The build metadata with its leading `+`, or empty.
+    meta: &'a str,
+}
+
+impl<'a> CvParts<'a> {
+    fn prerelease(&self) -> &'a str {
+        self.pre.get(1..).unwrap_or("")
+    }
+
+    fn metadata(&self) -> &'a str {
+        self.meta.get(1..).unwrap_or("")
+    }
+}
+
+fn is_digit(b: u8) -> bool {
+    b.is_ascii_digit()
+}
+
+/// The segment class of constraint versions, `[0-9|x|X|\*]` without the `|` (a `|` sends a
+/// constraint to the regex path).
+fn is_wild_digit(b: u8) -> bool {
+    b.is_ascii_digit() || matches!(b, b'x' | b'X' | b'*')
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// The end of the run of bytes of `class` starting at `i`.
+fn run(b: &[u8], mut i: usize, class: fn(u8) -> bool) -> usize {
+    while b.get(i).is_some_and(|&c| class(c)) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `b[i]` is `lead` and `b[i + 1]` belongs to `class`: an optional group that starts
+/// there can complete.
+fn opens(b: &[u8], i: usize, lead: u8, class: fn(u8) -> bool) -> bool {
+    b.get(i) == Some(&lead) && b.get(i + 1).is_some_and(|&c| class(c))
+}
+
+/// `(\.SEG+)?` taken greedily at `*i`.
+fn dotted<'a>(s: &'a str, i: &mut usize, class: fn(u8) -> bool) -> &'a str {
+    let b = s.as_bytes();
+    if !opens(b, *i, b'.', class) {
+        return "";
+    }
+    let start = *i;
+    *i = run(b, start + 1, class);
+    &s[start..*i]
+}
+
+/// `(LEAD([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?` taken greedily at `*i`.
+fn tagged<'a>(s: &'a str, i: &mut usize, lead: u8) -> &'a str {
+    let b = s.as_bytes();
+    if !opens(b, *i, lead, is_ident) {
+        return "";
+    }
+    let start = *i;
+    *i = run(b, start + 1, is_ident);
+    while opens(b, *i, b'.', is_ident) {
+        *i = run(b, *i + 1, is_ident);
+    }
+    &s[start..*i]
+}
+
+/// The leftmost-first (greedy) match of
+/// `v?(SEG+)(\.SEG+)?(\.SEG+)?(-(ID(\.ID)*))?(\+(ID(\.ID)*))?` at byte `start` of `s`, with
+/// its end. Every optional group is taken when it can complete, as a backtracking matcher
+/// with nothing after the pattern takes it. All accepted bytes are ASCII, so every slice
+/// boundary is a char boundary.
+fn scan_cv(s: &str, start: usize, segment: fn(u8) -> bool) -> Option<(CvParts<'_>, usize)> {
+    let b = s.as_bytes();
+    let mut i = start;
+    if b.get(i) == Some(&b'v') {
+        i += 1;
+    }
+    let major_start = i;
+    i = run(b, i, segment);
+    if i == major_start {
+        return None;
+    }
+    let major = &s[major_start..i];
+    let minor = dotted(s, &mut i, segment);
+    let patch = dotted(s, &mut i, segment);
+    let pre = tagged(s, &mut i, b'-');
+    let meta = tagged(s, &mut i, b'+');
+    let parts = CvParts {
+        whole: &s[start..i],
+        major,
+        minor,
+        patch,
+        pre,
+        meta,
+    };
+    Some((parts, i))
+}
+
 impl Version {
     /// Masterminds `NewVersion` (with its default `CoerceNewVersion = true`): accepts `v1`,
     /// `1.2`, `01.2.3`, prereleases and build metadata.
     pub fn parse(text: &str) -> Result<Version, SemverError> {
-        let caps = LOOSE_VERSION
-            .captures(text)
-            .ok_or(SemverError::InvalidSemVer)?;
-        let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-        let optional = |i: usize| -> Result<u64, SemverError> {
-            match group(i) {
+        // Masterminds matches `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-PRE)?(\+META)?$`; the
+        // hand-written scanner recognises exactly that language with the same groups.
+        let parts = match scan_cv(text, 0, is_digit) {
+            Some((parts, end)) if end == text.len() => parts,
+            _ => return Err(SemverError::InvalidSemVer),
+        };
+        let optional = |s: &str| -> Result<u64, SemverError> {
+            match s {
                 "" => Ok(0),
                 s => parse_segment(s),
             }
         };
         let v = Version {
-            major: parse_segment(group(1))?,
-            minor: optional(2)?,
-            patch: optional(3)?,
-            pre: group(5).to_string(),
-            metadata: group(8).to_string(),
+            major: parse_segment(parts.major)?,
+            minor: optional(parts.minor)?,
+            patch: optional(parts.patch)?,
+            pre: parts.prerelease().to_string(),
+            metadata: parts.metadata().to_string(),
             original: text.to_string(),
         };
         if !v.pre.is_empty() {
@@ -311,6 +420,7 @@ fn is_x(s: &str) -> bool {
     matches!(s, "x" | "X" | "*")
 }
 
+/// Masterminds `parseConstraint` on one term found by `FIND_CONSTRAINT` (regex path).
 fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
     if c.is_empty() {
         return Ok(Constraint {
@@ -325,7 +435,21 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
         .captures(c)
         .ok_or_else(|| SemverError::ImproperConstraint(c.to_string()))?;
     let g = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-    let (m3, m4, m5, m6) = (g(3), g(4), g(5), g(6));
+    let parts = CvParts {
+        whole: g(2),
+        major: g(3),
+        minor: g(4),
+        patch: g(5),
+        pre: g(6),
+        meta: g(9),
+    };
+    build_constraint(c, g(1), &parts)
+}
+
+/// The rest of Masterminds `parseConstraint` once the term `c` is split into its operator
+/// and version groups; shared by the fast and the regex path.
+fn build_constraint(c: &str, op: &str, cv: &CvParts<'_>) -> Result<Constraint, SemverError> {
+    let (m3, m4, m5, m6) = (cv.major, cv.minor, cv.patch, cv.pre);
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
     let ver = if is_x(m3) || m3.is_empty() {
         dirty = true;
@@ -339,17 +463,63 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
         patch_dirty = true;
         format!("{m3}{m4}.0{m6}")
     } else {
-        g(2).to_string()
+        cv.whole.to_string()
     };
     let con = Version::parse(&ver)
         .map_err(|_| SemverError::ImproperConstraint(format!("constraint parser error: {c}")))?;
     Ok(Constraint {
-        op: Op::from_text(g(1)),
+        op: Op::from_text(op),
         con,
         minor_dirty,
         patch_dirty,
         dirty,
     })
+}
+
+/// The operator at byte `i` of a term and the index after it. Two-byte operators win, as
+/// `FIND_CONSTRAINT`'s leftmost-first alternation ends up choosing them whenever a version
+/// follows (`>` alone cannot be followed by `=`, which starts no version).
+fn scan_op(b: &[u8], i: usize) -> (&'static str, usize) {
+    const TWO: [&str; 6] = ["!=", ">=", "=>", "<=", "=<", "~>"];
+    const ONE: [&str; 5] = ["=", ">", "<", "~", "^"];
+    let rest = b.get(i..).unwrap_or_default();
+    TWO.iter()
+        .chain(ONE.iter())
+        .find(|op| rest.starts_with(op.as_bytes()))
+        .map_or(("", i), |op| (*op, i + op.len()))
+}
+
+/// Go's `\s` (RE2): `[\t\n\f\r ]`, which is exactly Rust's ASCII whitespace.
+fn skip_ws(b: &[u8], i: usize) -> usize {
+    run(b, i, |c| c.is_ascii_whitespace())
+}
+
+/// Fast path for one `||` segment: `WS* TERM ((WS+ | WS* , WS*) TERM)* WS*` with
+/// `TERM = OP WS* VERSION`, where every version ends at whitespace, a comma or the end and
+/// the segment holds no `|`. On that subset `VALID_CONSTRAINT` matches, `FIND_CONSTRAINT`
+/// finds exactly these terms (an empty-operator term possibly with its leading whitespace,
+/// which changes no group) and `CONSTRAINT` captures the same groups. `None` when the
+/// segment is outside the subset or a term does not build, so the regex path decides.
+fn fast_group(seg: &str) -> Option<Vec<Constraint>> {
+    let b = seg.as_bytes();
+    let mut group = Vec::new();
+    let mut i = skip_ws(b, 0);
+    loop {
+        let (op, after_op) = scan_op(b, i);
+        let (cv, end) = scan_cv(seg, skip_ws(b, after_op), is_wild_digit)?;
+        group.push(build_constraint(&seg[i..end], op, &cv).ok()?);
+        let mut next = skip_ws(b, end);
+        if next == b.len() {
+            return Some(group);
+        }
+        if b[next] == b',' {
+            next = skip_ws(b, next + 1);
+        } else if next == end {
+            // The version runs into something that is neither whitespace nor a comma.
+            return None;
+        }
+        i = next;
+    }
 }
 
 impl Constraint {
@@ -475,8 +645,35 @@ fn rewrite_range(text: &str) -> String {
 }
 
 impl Constraints {
-    /// Masterminds `NewConstraint`.
+    /// Masterminds `NewConstraint`. Common expressions (operators, versions, spaces, commas
+    /// and `||`) are recognised by hand; anything else (hyphen ranges, stray `|`, errors)
+    /// goes through Masterminds' regexes, compiled only then.
     pub fn parse(text: &str) -> Result<Constraints, SemverError> {
+        match Constraints::parse_fast(text) {
+            Some(c) => Ok(c),
+            None => Constraints::parse_regex(text),
+        }
+    }
+
+    /// The hand-written path: `None` unless every `||` segment is in [`fast_group`]'s subset.
+    /// Such a text has no `WS - WS`, so the hyphen-range rewrite would leave it unchanged.
+    fn parse_fast(text: &str) -> Option<Constraints> {
+        let mut groups = Vec::new();
+        let mut contains_pre = Vec::new();
+        for segment in text.split("||") {
+            let group = fast_group(segment)?;
+            contains_pre.push(group.iter().any(|c| !c.con.pre.is_empty()));
+            groups.push(group);
+        }
+        Some(Constraints {
+            groups,
+            contains_pre,
+            text: text.to_string(),
+        })
+    }
+
+    /// Masterminds `NewConstraint` exactly as written, with its regexes.
+    fn parse_regex(text: &str) -> Result<Constraints, SemverError> {
         let rewritten = rewrite_range(text);
         let mut groups = Vec::new();
         let mut contains_pre = Vec::new();
@@ -652,5 +849,371 @@ mod tests {
         assert!(!is_compatible_range("garbage", "1.35.0"));
         assert!(is_compatible_range(">=1.9.0", "v1.35.0"));
         assert!(!is_compatible_range(">=1.9.0", "not-a-version"));
+    }
+
+    /// Masterminds' anchored version pattern, the oracle for the hand-written scanner.
+    static LOOSE_VERSION: LazyLock<Regex> = LazyLock::new(|| {
+        compile(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
+        )
+    });
+
+    /// `Version::parse` as it was written with `LOOSE_VERSION`.
+    fn parse_version_regex(text: &str) -> Result<Version, SemverError> {
+        let caps = LOOSE_VERSION
+            .captures(text)
+            .ok_or(SemverError::InvalidSemVer)?;
+        let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+        let optional = |i: usize| -> Result<u64, SemverError> {
+            match group(i) {
+                "" => Ok(0),
+                s => parse_segment(s),
+            }
+        };
+        let v = Version {
+            major: parse_segment(group(1))?,
+            minor: optional(2)?,
+            patch: optional(3)?,
+            pre: group(5).to_string(),
+            metadata: group(8).to_string(),
+            original: text.to_string(),
+        };
+        if !v.pre.is_empty() {
+            validate_prerelease(&v.pre)?;
+        }
+        if !v.metadata.is_empty() {
+            validate_metadata(&v.metadata)?;
+        }
+        Ok(v)
+    }
+
+    /// Deterministic xorshift64 so generated inputs are the same on every run.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    const ALPHABET: &[char] = &[
+        '0', '1', '2', '9', '.', 'x', 'X', '*', 'v', '-', '+', 'a', 'b', ',', '|', '<', '>', '=',
+        '!', '~', '^', ' ', '\t',
+    ];
+
+    fn random_chars(rng: &mut XorShift, max_len: usize) -> String {
+        let len = rng.below(max_len + 1);
+        (0..len)
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect()
+    }
+
+    fn random_version(rng: &mut XorShift) -> String {
+        const SEGMENTS: &[&str] = &["0", "1", "2", "10", "01", "x", "X", "*", "1x"];
+        const PRE: &[&str] = &[
+            "0", "00", "01", "a", "rc.1", "a-b", "-", "a.", "a..b", "1.a",
+        ];
+        let mut v = String::from(rng.pick(&["", "", "", "v"]));
+        for n in 0..=rng.below(3) {
+            if n > 0 {
+                v.push('.');
+            }
+            v.push_str(rng.pick(SEGMENTS));
+        }
+        if rng.below(3) == 0 {
+            v.push('-');
+            v.push_str(rng.pick(PRE));
+        }
+        if rng.below(6) == 0 {
+            v.push('+');
+            v.push_str(rng.pick(PRE));
+        }
+        v
+    }
+
+    /// A constraint built from plausible tokens, sometimes with one character mutated.
+    fn random_constraint(rng: &mut XorShift) -> String {
+        const OPS: &[&str] = &[
+            "", "", "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^",
+        ];
+        const OP_GAP: &[&str] = &["", "", "", " ", "  "];
+        const SEPS: &[&str] = &[
+            " ", " ", ",", ", ", " ,", "  ", " || ", "||", "|", " - ", "\t", ",,", "",
+        ];
+        let mut s = String::from(rng.pick(&["", "", "", " "]));
+        for n in 0..=rng.below(4) {
+            if n > 0 {
+                s.push_str(rng.pick(SEPS));
+            }
+            s.push_str(rng.pick(OPS));
+            s.push_str(rng.pick(OP_GAP));
+            s.push_str(&random_version(rng));
+        }
+        s.push_str(rng.pick(&["", "", "", " "]));
+        if rng.below(4) == 0 && !s.is_empty() {
+            let mut chars: Vec<char> = s.chars().collect();
+            let at = rng.below(chars.len());
+            let c = ALPHABET[rng.below(ALPHABET.len())];
+            match rng.below(3) {
+                0 => chars[at] = c,
+                1 => chars.insert(at, c),
+                _ => {
+                    chars.remove(at);
+                }
+            }
+            s = chars.into_iter().collect();
+        }
+        s
+    }
+
+    const CHECKED: &[&str] = &[
+        "0.0.0",
+        "0.0.1",
+        "0.0.3",
+        "0.1.0",
+        "0.2.3",
+        "0.2.9",
+        "0.3.0",
+        "1.0.0",
+        "1.0.0-0",
+        "1.0.0-a",
+        "1.0.0-rc.1",
+        "1.1.0",
+        "1.2.0",
+        "1.2.0-0",
+        "1.2.3",
+        "1.2.4",
+        "1.2.9",
+        "1.3.0",
+        "1.9.9",
+        "1.10.0",
+        "1.19.0-0",
+        "1.19.0",
+        "1.21.0-gke.1",
+        "1.23.0",
+        "2.0.0",
+        "2.0.0-0",
+        "2.1.1",
+        "3.0.0",
+        "4.5.6",
+        "10.0.0",
+        "v1.33.4",
+    ];
+
+    /// Compares a fast-path result with the regex path: structure, error and `check`.
+    fn assert_same_constraints(text: &str, fast: &Constraints, versions: &[Version]) {
+        let slow = Constraints::parse_regex(text);
+        assert_eq!(
+            format!("{:?}", Ok::<_, SemverError>(fast)),
+            format!("{:?}", slow.as_ref()),
+            "constraint {text:?}"
+        );
+        if let Ok(slow) = slow {
+            for v in versions {
+                assert_eq!(fast.check(v), slow.check(v), "{text:?} on {v}");
+            }
+        }
+    }
+
+    /// Runs one input through both paths; returns whether the fast path took it.
+    fn differential(text: &str, versions: &[Version]) -> bool {
+        assert_eq!(
+            Version::parse(text),
+            parse_version_regex(text),
+            "version {text:?}"
+        );
+        match Constraints::parse_fast(text) {
+            Some(fast) => {
+                assert_same_constraints(text, &fast, versions);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn checked_versions() -> Vec<Version> {
+        CHECKED.iter().map(|v| Version::parse(v).unwrap()).collect()
+    }
+
+    #[test]
+    fn fast_paths_agree_with_regexes_on_tricky_inputs() {
+        let versions = checked_versions();
+        let tricky = [
+            "",
+            " ",
+            "v",
+            "V1",
+            "1",
+            "v1",
+            "vv1",
+            "1.",
+            "1.2.",
+            "1..2",
+            "1.2.3.4",
+            "01.002.3",
+            "1.2.3-",
+            "1.2.3-0",
+            "1.2.3-00",
+            "1.2.3-01",
+            "1.2.3-0a",
+            "1.2.3--",
+            "1.2.3-a.",
+            "1.2.3-a..b",
+            "1.2.3-a+b",
+            "1.2.3+",
+            "1.2.3+a+b",
+            "1.2.3+01",
+            "1-0",
+            "1+x",
+            "1.2-rc.1",
+            "1.2.3 ",
+            " 1.2.3",
+            "1.2.3\n",
+            "x",
+            "1.x",
+            "*",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.18446744073709551616",
+            "1.2.3-é",
+            "é",
+            ">=1.19.0-0",
+            ">= 1.21.0-0",
+            ">=1.16.0-0 <1.19.0-0",
+            "^1.2",
+            "~1.2.3",
+            ">=1.23-0",
+            "1.2.x",
+            ">= 1.2, < 3.0.0 || 4.x",
+            "1 - 2",
+            "1.2 - 1.4.5",
+            "1.2 -1.4",
+            "1 -2",
+            ">1 - 2",
+            "1|2",
+            "1 | 2",
+            "1|||2",
+            "1||||2",
+            "||",
+            "1 ||",
+            "|| 1",
+            "1 || ",
+            ">=1,",
+            ",1",
+            "1,,2",
+            "1, ,2",
+            "1 ,2",
+            "1 , 2",
+            "1\t2",
+            ">=\t1",
+            "= >1",
+            "=>1",
+            "=<1",
+            "~>1",
+            "~ >1",
+            ">==1",
+            "==1",
+            "!1",
+            "!=1.x",
+            "^*",
+            "~*",
+            "x.1",
+            "1.x.2",
+            "1.2x",
+            "1x",
+            "xx",
+            "1.2.3-0 1.x",
+            ">1.2.3+meta",
+            "v1.2.3+meta",
+            ">=v1.2",
+            "> v1.x",
+            "1.2.3.",
+            "1.2.3-a.b.c <2",
+            "1>=2",
+            "1.2.3-a.>1",
+            "1^2",
+            "1~2",
+            "1.2.3+b,2",
+            "<1.10 || >=1.20",
+            "1 2 3",
+            "1\x0b2",
+            ">=1.2\r\n",
+            "1.2.3-a-",
+            ">1.x-0",
+            "1.*.x-rc",
+            "X.X.X",
+            "*.*",
+            "~1.2.3-beta.2",
+            "^0.0.x",
+            "<=1.2.x+m",
+        ];
+        for text in tricky {
+            differential(text, &versions);
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_regexes_on_generated_inputs() {
+        let versions = checked_versions();
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut fast = 0;
+        for _ in 0..150_000 {
+            if differential(&random_chars(&mut rng, 12), &versions) {
+                fast += 1;
+            }
+        }
+        for _ in 0..150_000 {
+            let text = random_constraint(&mut rng);
+            if differential(&text, &versions) {
+                fast += 1;
+            }
+        }
+        for _ in 0..50_000 {
+            differential(&random_version(&mut rng), &versions);
+        }
+        // The generators must exercise the fast path, not only the fallback.
+        assert!(fast > 40_000, "only {fast} inputs took the fast path");
+    }
+
+    #[test]
+    fn common_constraints_take_the_fast_path() {
+        for text in [
+            ">=1.19.0-0",
+            ">= 1.21.0-0",
+            ">=1.16.0-0 <1.19.0-0",
+            "^1.2",
+            "~1.2.3",
+            ">=1.23-0",
+            "1.2.x",
+            "*",
+            ">= 1.2, < 3.0.0 || 4.x",
+            "<1.10 || >=1.20",
+            "~> 1.2",
+            ">=v1.23.0-0",
+        ] {
+            assert!(
+                Constraints::parse_fast(text).is_some(),
+                "{text:?} fell back"
+            );
+        }
+        for text in ["1.2 - 1.4.5", "1|2", ">=1.2,", "1.2x", "1,,2"] {
+            assert!(
+                Constraints::parse_fast(text).is_none(),
+                "{text:?} took the fast path"
+            );
+        }
     }
 }

@@ -6,7 +6,9 @@ use std::cell::Cell;
 use super::error::Error;
 use super::funcs::{Arity, CallContext, Special};
 use super::gofmt::{format_v, quote};
-use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Tree, names};
+use super::parse::{
+    Arg, Branch, Command, Node, Number, Pipe, Tree, names, split_first, split_last,
+};
 use super::value::{FuncError, ListKind, MapRef, Value};
 use super::{MissingKey, Template};
 
@@ -527,10 +529,7 @@ impl<'t> Exec<'t> {
         let Arg::Variable { path, .. } = var else {
             return Err(self.errorf("internal error: not a variable".into()));
         };
-        let (name, fields) = match path.split_once('.') {
-            Some((name, fields)) => (name, Some(fields)),
-            None => (path.as_str(), None),
-        };
+        let (name, fields) = split_first(path);
         let value = self.var_value(name)?;
         let Some(fields) = fields else {
             self.not_a_function(args, &final_)?;
@@ -548,10 +547,7 @@ impl<'t> Exec<'t> {
         args: &'t [Arg],
         final_: Option<Val>,
     ) -> R<Val> {
-        let (walk, last) = match path.rsplit_once('.') {
-            Some((walk, last)) => (Some(walk), last),
-            None => (None, path),
-        };
+        let (walk, last) = split_last(path);
         for ident in walk.into_iter().flat_map(names) {
             recv = self.eval_field(dot, ident, node, &[], None, recv)?;
         }

@@ -32,7 +32,6 @@ pub mod parse;
 pub mod sprig;
 pub mod value;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use error::Error;
@@ -112,7 +111,7 @@ impl ParseContext<'_> {
 #[derive(Clone, Debug)]
 pub struct Template {
     name: String,
-    trees: HashMap<String, Rc<Tree>>,
+    trees: funcs::FxHashMap<String, Rc<Tree>>,
     pub(crate) funcs: Rc<FuncMap>,
     pub(crate) options: Options,
 }
@@ -122,7 +121,7 @@ impl Template {
     pub fn new(name: &str) -> Template {
         Template {
             name: name.to_string(),
-            trees: HashMap::new(),
+            trees: funcs::FxHashMap::default(),
             funcs: Rc::new(FuncMap::builtins()),
             options: Options::default(),
         }

@@ -290,8 +290,40 @@ impl Arg {
 }
 
 /// The names of a dotted path (`A.B` -> `A`, `B`); field names never contain a dot.
-pub fn names(path: &str) -> std::str::Split<'_, char> {
-    path.split('.')
+pub fn names(path: &str) -> impl Iterator<Item = &str> {
+    // A byte loop: paths are short, and a library search costs more to set up than to run.
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b'.') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `path` split at its last dot into the walk before it and the last name (`A.B.C` ->
+/// `(Some("A.B"), "C")`, `A` -> `(None, "A")`).
+pub fn split_last(path: &str) -> (Option<&str>, &str) {
+    match path.bytes().rposition(|b| b == b'.') {
+        Some(i) => (Some(&path[..i]), &path[i + 1..]),
+        None => (None, path),
+    }
+}
+
+/// `path` split at its first dot into the first name and the rest (`$x.A.B` ->
+/// `("$x", Some("A.B"))`).
+pub fn split_first(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b'.') {
+        Some(i) => (&path[..i], Some(&path[i + 1..])),
+        None => (path, None),
+    }
 }
 
 impl fmt::Display for Arg {
@@ -1514,6 +1546,11 @@ mod tests {
             panic!("not a chain")
         };
         assert_eq!(fields.as_str(), "A.B");
+        assert_eq!(names("a").collect::<Vec<_>>(), ["a"]);
+        assert_eq!(split_last("A.B.C"), (Some("A.B"), "C"));
+        assert_eq!(split_last("A"), (None, "A"));
+        assert_eq!(split_first("$x.A.B"), ("$x", Some("A.B")));
+        assert_eq!(split_first("$"), ("$", None));
         // Plain constants share the source; escapes and raw-string CRs are decoded.
         let cases = [
             ("{{printf \"plain\"}}", "\"plain\"", "plain"),

@@ -210,6 +210,18 @@ fn is_space_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// ASCII letters, digits and `_`: the bytes of an identifier's ASCII run, as one table load.
+static IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b == b'_' || b.is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         c == '_' || c.is_ascii_alphanumeric()
@@ -453,7 +465,7 @@ impl<'a> Lexer<'a> {
         while self.accept(&valid) {}
     }
 
-    #[inline]
+    #[inline(always)]
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
         // Fast path: neither a trim marker's space nor the delimiter's first byte.
@@ -642,7 +654,7 @@ impl<'a> Lexer<'a> {
             // The ASCII run, counted in a local so the loop stays in registers.
             let run = b[self.pos..]
                 .iter()
-                .position(|&c| !(c == b'_' || c.is_ascii_alphanumeric()))
+                .position(|&c| !IDENT_BYTE[usize::from(c)])
                 .unwrap_or(b.len() - self.pos);
             self.pos += run;
             match b.get(self.pos) {

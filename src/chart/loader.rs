@@ -268,24 +268,28 @@ fn read_lock(file: &str, data: &[u8]) -> Result<super::Lock, Error> {
 /// Splits a values file into documents as `k8s.io/apimachinery`'s `YAMLReader` does: on lines
 /// starting with `---`, which may only be followed by spaces or a comment.
 fn split_documents(text: &str) -> Result<Vec<&str>, String> {
+    let b = text.as_bytes();
+    // Only lines that start with `---` matter: the first line, and those after a `\n`.
+    let first = text.starts_with("---").then_some(0);
+    let separators = first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1));
     let mut docs = Vec::new();
     let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(format!("invalid Yaml document separator: {trimmed}"));
-            }
-            if pos > start {
-                docs.push(&text[start..pos]);
-            }
-            start = pos + line.len();
+    for line_start in separators {
+        let line_end =
+            memchr::memchr(b'\n', &b[line_start..]).map_or(b.len(), |i| line_start + i + 1);
+        let trimmed = text[line_start + 3..line_end].trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(format!("invalid Yaml document separator: {trimmed}"));
         }
-        pos += line.len();
+        if line_start > start {
+            docs.push(&text[start..line_start]);
+        }
+        start = line_end;
     }
-    if pos > start {
-        docs.push(&text[start..pos]);
+    if text.len() > start {
+        docs.push(&text[start..]);
     }
     Ok(docs)
 }
@@ -517,6 +521,45 @@ mod tests {
             "invalid Yaml document separator: foo"
         );
         assert!(split_documents("").unwrap().is_empty());
+        // The line-by-line reading of Helm's splitter, as the reference.
+        fn by_lines(text: &str) -> Result<Vec<&str>, String> {
+            let (mut docs, mut start, mut pos) = (Vec::new(), 0, 0);
+            for line in text.split_inclusive('\n') {
+                if let Some(rest) = line.strip_prefix("---") {
+                    let trimmed = rest.trim();
+                    if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                        return Err(format!("invalid Yaml document separator: {trimmed}"));
+                    }
+                    if pos > start {
+                        docs.push(&text[start..pos]);
+                    }
+                    start = pos + line.len();
+                }
+                pos += line.len();
+            }
+            if pos > start {
+                docs.push(&text[start..pos]);
+            }
+            Ok(docs)
+        }
+        for text in [
+            "---",
+            "---\n",
+            "\n---",
+            "a\n---",
+            "a\n---\n---\nb",
+            "----\n",
+            "a: 1\n ---\n",
+            "a---\nb",
+            "x\r\n---\r\ny\r\n",
+            "---  \t\nz",
+            "a\n--- x\n",
+            "a\n---#c\nb\n",
+            "\n\n---\n\n",
+            "é\n---\né",
+        ] {
+            assert_eq!(split_documents(text), by_lines(text), "{text:?}");
+        }
     }
 
     #[test]

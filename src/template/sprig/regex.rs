@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use regex::Regex;
 
@@ -25,17 +26,20 @@ thread_local! {
     /// Compiled patterns (and compile errors) by pattern text. Charts call `regexMatch` and
     /// friends with the same literal pattern from helpers that run hundreds of times per
     /// render, and compiling a pattern costs far more than matching it; a `Regex` is
-    /// immutable and cheap to clone, so sharing one is invisible to templates.
-    static COMPILED: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+    /// immutable, so sharing one is invisible to templates. It is shared through an `Rc`:
+    /// a cloned `Regex` gets a fresh search cache, whose set-up cost as much as a small
+    /// render's worth of matching.
+    static COMPILED: RefCell<HashMap<String, Result<Rc<Regex>, String>>> =
+        RefCell::new(HashMap::new());
 }
 
 /// Go's `regexp.Compile` with its error shape (`error parsing regexp: DESCRIPTION`),
 /// memoised per thread.
-fn compile(pattern: &str) -> Result<Regex, String> {
+fn compile(pattern: &str) -> Result<Rc<Regex>, String> {
     if let Some(hit) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
         return hit;
     }
-    let compiled = compile_uncached(pattern);
+    let compiled = compile_uncached(pattern).map(Rc::new);
     if pattern.len() > MAX_CACHED_PATTERN {
         return compiled;
     }
@@ -100,7 +104,7 @@ fn go_quote(s: &str) -> String {
 }
 
 /// `regexp.MustCompile`'s panic text, as the plain Sprig functions report it.
-fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
+fn must_compile(pattern: &str) -> Result<Rc<Regex>, FuncError> {
     compile(pattern)
         .map_err(|e| FuncError::Call(format!("regexp: Compile({}): {e}", go_quote(pattern))))
 }
@@ -227,6 +231,10 @@ mod tests {
         let first = compile("^a+b$").unwrap();
         let again = compile("^a+b$").unwrap();
         assert_eq!(first.as_str(), again.as_str());
+        assert!(
+            Rc::ptr_eq(&first, &again),
+            "the compiled regex (and its search cache) is shared"
+        );
         assert!(again.is_match("aab") && !again.is_match("ba"));
         assert_eq!(compile("(").unwrap_err(), compile("(").unwrap_err());
         for i in 0..(CACHE_CAPACITY + 10) {

@@ -230,6 +230,23 @@ impl Version {
             Some((parts, end)) if end == text.len() => parts,
             _ => return Err(SemverError::InvalidSemVer),
         };
+        Version::from_groups(
+            text,
+            [parts.major, parts.minor, parts.patch],
+            parts.prerelease(),
+            parts.metadata(),
+        )
+    }
+
+    /// A version from the groups Masterminds' pattern captures (segments with their leading
+    /// dot, prerelease and metadata without their `-`/`+`), checked as `NewVersion` checks
+    /// them.
+    fn from_groups(
+        text: &str,
+        [major, minor, patch]: [&str; 3],
+        pre: &str,
+        metadata: &str,
+    ) -> Result<Version, SemverError> {
         let optional = |s: &str| -> Result<u64, SemverError> {
             match s {
                 "" => Ok(0),
@@ -237,11 +254,11 @@ impl Version {
             }
         };
         let v = Version {
-            major: parse_segment(parts.major)?,
-            minor: optional(parts.minor)?,
-            patch: optional(parts.patch)?,
-            pre: parts.prerelease().to_string(),
-            metadata: parts.metadata().to_string(),
+            major: parse_segment(major)?,
+            minor: optional(minor)?,
+            patch: optional(patch)?,
+            pre: pre.to_string(),
+            metadata: metadata.to_string(),
             original: text.to_string(),
         };
         if !v.pre.is_empty() {
@@ -864,27 +881,7 @@ mod tests {
             .captures(text)
             .ok_or(SemverError::InvalidSemVer)?;
         let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-        let optional = |i: usize| -> Result<u64, SemverError> {
-            match group(i) {
-                "" => Ok(0),
-                s => parse_segment(s),
-            }
-        };
-        let v = Version {
-            major: parse_segment(group(1))?,
-            minor: optional(2)?,
-            patch: optional(3)?,
-            pre: group(5).to_string(),
-            metadata: group(8).to_string(),
-            original: text.to_string(),
-        };
-        if !v.pre.is_empty() {
-            validate_prerelease(&v.pre)?;
-        }
-        if !v.metadata.is_empty() {
-            validate_metadata(&v.metadata)?;
-        }
-        Ok(v)
+        Version::from_groups(text, [group(1), group(2), group(3)], group(5), group(8))
     }
 
     /// Deterministic xorshift64 so generated inputs are the same on every run.

@@ -291,20 +291,11 @@ impl Arg {
 
 /// The names of a dotted path (`A.B` -> `A`, `B`); field names never contain a dot.
 pub fn names(path: &str) -> impl Iterator<Item = &str> {
-    // A byte loop: paths are short, and a library search costs more to set up than to run.
     let mut rest = Some(path);
     std::iter::from_fn(move || {
-        let r = rest?;
-        match r.bytes().position(|b| b == b'.') {
-            Some(i) => {
-                rest = Some(&r[i + 1..]);
-                Some(&r[..i])
-            }
-            None => {
-                rest = None;
-                Some(r)
-            }
-        }
+        let (name, tail) = split_first(rest?);
+        rest = tail;
+        Some(name)
     })
 }
 
@@ -318,7 +309,8 @@ pub fn split_last(path: &str) -> (Option<&str>, &str) {
 }
 
 /// `path` split at its first dot into the first name and the rest (`$x.A.B` ->
-/// `("$x", Some("A.B"))`).
+/// `("$x", Some("A.B"))`). Byte loops: paths are short, and a library search costs more to
+/// set up than to run.
 pub fn split_first(path: &str) -> (&str, Option<&str>) {
     match path.bytes().position(|b| b == b'.') {
         Some(i) => (&path[..i], Some(&path[i + 1..])),

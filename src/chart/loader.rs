@@ -372,7 +372,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
         metadata: Metadata::default(),
         lock: None,
         values_text: None,
-        values: Map::new(),
+        values: Arc::default(),
         schema: None,
         templates: Vec::new(),
         files: Vec::new(),
@@ -386,8 +386,8 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
             "Chart.lock" => chart.lock = Some(read_lock("Chart.lock", &f.data)?),
             "values.yaml" => {
                 let text = utf8("values.yaml", &f.data)?;
-                chart.values = load_values(text)?;
-                chart.values_text = Some(text.to_string());
+                chart.values = Arc::new(load_values(text)?);
+                chart.values_text = Some(Arc::from(text));
             }
             "values.schema.json" => chart.schema = Some(f.data.clone()),
             "requirements.yaml" => {

@@ -58,10 +58,12 @@ pub struct Chart {
     /// `Chart.lock` (or `requirements.lock`), when present.
     pub lock: Option<Lock>,
     /// `values.yaml` as written, when present.
-    pub values_text: Option<String>,
+    pub values_text: Option<Arc<str>>,
     /// `values.yaml` parsed as Helm parses it (documents merged, numbers f64); empty when
-    /// the file is absent.
-    pub values: Map<String, Value>,
+    /// the file is absent. Shared, so that the copies of a chart tree that rendering makes
+    /// (dependency processing works on its own copy) share one parsed tree until one of them
+    /// replaces it.
+    pub values: Arc<Map<String, Value>>,
     /// `values.schema.json` bytes, when present.
     pub schema: Option<Arc<[u8]>>,
     /// Everything under `templates/`, in load order.

@@ -191,7 +191,7 @@ fn chart_values(
     log: &mut Vec<String>,
 ) {
     let sub_prefix = concat_prefix(prefix, chart.name());
-    for (key, val) in &chart.values {
+    for (key, val) in chart.values.iter() {
         match v.get_mut(key) {
             None => {
                 v.insert(key.clone(), val.clone());
@@ -292,7 +292,7 @@ mod tests {
                 .into(),
         }])
         .unwrap();
-        c.values = map(values);
+        c.values = std::sync::Arc::new(map(values));
         c.dependencies = deps;
         c
     }

@@ -225,7 +225,7 @@ fn import_values(c: &mut Chart, log: &mut Vec<String>) -> Result<(), CoalesceErr
         }
         r.import_values = out;
     }
-    c.values = merge_tables(cvals, b, log);
+    c.values = std::sync::Arc::new(merge_tables(cvals, b, log));
     Ok(())
 }
 

@@ -103,8 +103,9 @@ fn invalid_release_names_are_rejected_with_helms_log_line() {
 
 #[test]
 fn a_schema_violation_wins_over_a_failing_template() {
-    // rudder validates on a second thread while it renders; the outcome must still be Helm's,
-    // which validates first.
+    // rudder validates a small schema before rendering and a large one (`schema-large`, the
+    // same schema padded past 16 KiB) on a second thread while it renders; either way the
+    // outcome must be Helm's, which validates first.
     check("schema-ok", &["--chart", "schema"]);
     check(
         "schema-and-fail",
@@ -115,6 +116,19 @@ fn a_schema_violation_wins_over_a_failing_template() {
         &["--chart", "schema", "--set", "replicas=-1"],
     );
     check("fail-only", &["--chart", "schema", "--set", "explode=true"]);
+    check("schema-large-ok", &["--chart", "schema-large"]);
+    check(
+        "schema-large-and-fail",
+        &["--chart", "schema-large", "--set", "replicas=abc"],
+    );
+    check(
+        "schema-large-minimum",
+        &["--chart", "schema-large", "--set", "replicas=-1"],
+    );
+    check(
+        "schema-large-fail-only",
+        &["--chart", "schema-large", "--set", "explode=true"],
+    );
 }
 
 #[test]

@@ -51,6 +51,13 @@ pub fn has_schema(chart: &Chart) -> bool {
     chart.schema.is_some() || chart.dependencies.iter().any(has_schema)
 }
 
+/// The size in bytes of every `values.schema.json` in the chart tree: how much compiling
+/// and validating will cost, roughly.
+pub fn schema_bytes(chart: &Chart) -> usize {
+    chart.schema.as_ref().map_or(0, |s| s.len())
+        + chart.dependencies.iter().map(schema_bytes).sum::<usize>()
+}
+
 fn chart_report(chart: &Chart, values: &Map<String, Value>) -> String {
     let mut sb = String::new();
     if let Some(schema) = &chart.schema

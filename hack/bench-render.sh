@@ -12,7 +12,9 @@
 # Environment:
 #   RUDDER_CORPUS   corpus root (default: ../shared/charts-corpus next to the checkout,
 #                   else /work/shared/charts-corpus)
-#   RUDDER_BIN      rudder binary (default: target/release/rudder, built here)
+#   RUDDER_BIN      rudder binary (default: built here, see BENCH_BUILD)
+#   BENCH_BUILD     how to build it when RUDDER_BIN is unset: pgo (default; hack/pgo-build.sh,
+#                   the release build we measure and recommend) or plain (cargo build --release)
 #   HELM_BIN        helm binary (default: what hack/get-helm.sh installs)
 #   BENCH_RUNS      hyperfine --runs (default: hyperfine's own choice)
 #   BENCH_OUT       directory for hyperfine's JSON exports (default: a temporary directory)
@@ -52,9 +54,18 @@ CORPUS="$(corpus_root)"
 ensure_tools
 
 if [[ -z "${RUDDER_BIN:-}" ]]; then
-  log "building rudder (release)"
-  (cd "$ROOT" && cargo build --release --quiet)
-  RUDDER_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/rudder"
+  case "${BENCH_BUILD:-pgo}" in
+    pgo)
+      log "building rudder (release, profile-guided: hack/pgo-build.sh)"
+      RUDDER_BIN="$("$ROOT/hack/pgo-build.sh" | tail -n 1)"
+      ;;
+    plain)
+      log "building rudder (release)"
+      (cd "$ROOT" && cargo build --release --quiet)
+      RUDDER_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/rudder"
+      ;;
+    *) die "BENCH_BUILD is pgo or plain, not ${BENCH_BUILD}" ;;
+  esac
 fi
 [[ -x "$RUDDER_BIN" ]] || die "no rudder binary at $RUDDER_BIN"
 if [[ -z "${HELM_BIN:-}" ]]; then

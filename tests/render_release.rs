@@ -106,29 +106,18 @@ fn a_schema_violation_wins_over_a_failing_template() {
     // rudder validates a small schema before rendering and a large one (`schema-large`, the
     // same schema padded past 16 KiB) on a second thread while it renders; either way the
     // outcome must be Helm's, which validates first.
-    check("schema-ok", &["--chart", "schema"]);
-    check(
-        "schema-and-fail",
-        &["--chart", "schema", "--set", "replicas=abc"],
-    );
-    check(
-        "schema-minimum",
-        &["--chart", "schema", "--set", "replicas=-1"],
-    );
-    check("fail-only", &["--chart", "schema", "--set", "explode=true"]);
-    check("schema-large-ok", &["--chart", "schema-large"]);
-    check(
-        "schema-large-and-fail",
-        &["--chart", "schema-large", "--set", "replicas=abc"],
-    );
-    check(
-        "schema-large-minimum",
-        &["--chart", "schema-large", "--set", "replicas=-1"],
-    );
-    check(
-        "schema-large-fail-only",
-        &["--chart", "schema-large", "--set", "explode=true"],
-    );
+    let cases: [(&str, &[&str]); 4] = [
+        ("ok", &[]),
+        ("and-fail", &["--set", "replicas=abc"]),
+        ("minimum", &["--set", "replicas=-1"]),
+        ("fail-only", &["--set", "explode=true"]),
+    ];
+    for chart in ["schema", "schema-large"] {
+        for (case, set) in cases {
+            let args: Vec<&str> = ["--chart", chart].iter().chain(set).copied().collect();
+            check(&format!("{chart}-{case}"), &args);
+        }
+    }
 }
 
 #[test]

@@ -26,15 +26,8 @@ FILTER="${1:-.}"
 log() { echo "bench-render: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-corpus_root() {
-  if [[ -n "${RUDDER_CORPUS:-}" ]]; then
-    echo "$RUDDER_CORPUS"
-  elif [[ -f "$ROOT/../shared/charts-corpus/cases.json" ]]; then
-    (cd "$ROOT/../shared/charts-corpus" && pwd)
-  else
-    echo /work/shared/charts-corpus
-  fi
-}
+# shellcheck source=hack/corpus-root.sh
+source "$ROOT/hack/corpus-root.sh"
 
 ensure_tools() {
   if ! command -v hyperfine >/dev/null; then
@@ -50,7 +43,7 @@ ensure_tools() {
 }
 
 CORPUS="$(corpus_root)"
-[[ -f "$CORPUS/cases.json" ]] || die "no corpus at $CORPUS (set RUDDER_CORPUS)"
+[[ -n "$CORPUS" && -f "$CORPUS/cases.json" ]] || die "no corpus at $CORPUS (set RUDDER_CORPUS)"
 ensure_tools
 
 if [[ -z "${RUDDER_BIN:-}" ]]; then

@@ -11,8 +11,9 @@
 #
 # REGEX selects the corpus cases used for training by their chart directory (`charts/NAME`,
 # matched with Python's re.search; default: all); the held-out check in
-# docs/render-performance.md trains on half of the charts and measures the other half. Environment: RUDDER_CORPUS (as in hack/bench-render.sh), PGO_DIR (work
-# directory, default target/pgo-work).
+# docs/render-performance.md trains on half of the charts and measures the other half.
+# Environment: RUDDER_CORPUS (see hack/corpus-root.sh), PGO_DIR (work directory, default
+# target/pgo-work).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,15 +47,8 @@ profdata_bin() {
   echo "$bin"
 }
 
-corpus_root() {
-  if [[ -n "${RUDDER_CORPUS:-}" ]]; then
-    echo "$RUDDER_CORPUS"
-  elif [[ -f "$ROOT/../shared/charts-corpus/cases.json" ]]; then
-    (cd "$ROOT/../shared/charts-corpus" && pwd)
-  elif [[ -f /work/shared/charts-corpus/cases.json ]]; then
-    echo /work/shared/charts-corpus
-  fi
-}
+# shellcheck source=hack/corpus-root.sh
+source "$ROOT/hack/corpus-root.sh"
 
 # Renders the training set with the instrumented binary $1. Processes merge their counts
 # online into a pool of two raw profiles (%2m in LLVM_PROFILE_FILE), not one file each.
@@ -66,8 +60,7 @@ train() {
     python3 - "$corpus" "$bin" "$FILTER" <<'EOF'
 import json, re, subprocess, sys
 corpus, binary, pattern = sys.argv[1], sys.argv[2], re.compile(sys.argv[3])
-manifest = json.load(open(f"{corpus}/cases.json"))
-cases = manifest if isinstance(manifest, list) else manifest["cases"]
+cases = json.load(open(f"{corpus}/cases.json"))["cases"]
 ran = 0
 for case in cases:
     if case["expected_exit_status"] != 0 or not pattern.search(case["chart_dir"]):

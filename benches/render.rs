@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 /// The allocator the `rudder` binary uses (src/main.rs), so in-process figures are what the
 /// command and the operator see.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: rudder::alloc::Allocator = rudder::alloc::Allocator;
 
 /// One benchmarked `helm template` invocation.
 struct Case {

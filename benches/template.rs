@@ -20,7 +20,7 @@ use rudder::template::{MissingKey, Template, Value};
 /// The allocator the `rudder` binary uses (src/main.rs), so in-process figures are what the
 /// command and the operator see.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: rudder::alloc::Allocator = rudder::alloc::Allocator;
 
 const CHART: &str = "nginx";
 const DEPLOYMENT: &str = "nginx/templates/deployment.yaml";

@@ -178,26 +178,42 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// `rudder render`: Helm's log lines to stderr, manifests to stdout.
+///
+/// A successful render ends the process as soon as its output is written (see
+/// [`exit_after_output`]); a failed one returns the error for `main` to print.
 fn render(args: &RenderArgs) -> Result<(), CliError> {
     use std::io::Write;
-    match crate::render::command::helm_template(&args.request()) {
-        Ok(out) => {
-            for line in &out.log {
-                eprintln!("{line}");
-            }
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`rudder render ... | head`) is not an error worth reporting.
-            let _ = stdout.write_all(out.stdout.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
+    let printed = crate::render::command::helm_template_with(&args.request(), |out| {
+        for line in &out.log {
+            eprintln!("{line}");
         }
-        Err(e) => {
-            for line in &e.log {
-                eprintln!("{line}");
-            }
-            Err(CliError::Render(e.message))
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`rudder render ... | head`) is not an error worth reporting.
+        let _ = stdout.write_all(out.stdout.as_bytes());
+        let _ = stdout.flush();
+        drop(stdout);
+        exit_after_output()
+    });
+    printed.map_err(|e| {
+        for line in &e.log {
+            eprintln!("{line}");
         }
-    }
+        CliError::Render(e.message)
+    })
+}
+
+/// Ends the process with status 0 once a command's output is flushed, without running
+/// destructors or exit handlers.
+///
+/// At that point the chart, its values, the parsed templates and the rendered manifests are
+/// still allocated. Freeing them one by one and the allocator's exit-time collection that
+/// follows took ~1 ms of a 10 ms `rudder render` of a large chart, work the kernel does at
+/// once when it drops the address space. stdout is flushed before; stderr is unbuffered;
+/// nothing else (files, sockets, child processes) is open in `render`.
+fn exit_after_output() -> ! {
+    // SAFETY: `_exit` never returns and touches no Rust state; every writer whose buffered
+    // bytes matter was flushed by the caller.
+    unsafe { libc::_exit(0) }
 }
 
 fn print_version(json: bool) -> Result<(), CliError> {

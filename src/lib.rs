@@ -3,6 +3,7 @@
 //! The module map and the direction of dependencies between modules are described in
 //! `docs/design.md`.
 
+pub mod alloc;
 pub mod chart;
 pub mod cli;
 pub mod kinds;

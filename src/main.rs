@@ -7,12 +7,9 @@ use rudder::cli::Cli;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
-/// Template rendering allocates and frees many small values; mimalloc serves them in a
-/// fraction of the time the system allocator takes (see docs/render-performance.md). It is
-/// built without transparent huge pages and keeps its default 1 s purge delay, so a short
-/// render never hands pages back only to fault them in again.
+/// mimalloc, called as its size classes allow (see [`rudder::alloc`]).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: rudder::alloc::Allocator = rudder::alloc::Allocator;
 
 fn main() -> ExitCode {
     init_logging();

@@ -6,12 +6,15 @@
 //! message are exactly what the command prints.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
-use super::release::{ReleaseError, ReleaseOptions, render_release_logged};
+use super::engine::{Engine, PARALLEL_PARSE_BYTES};
+use super::preparse::Preparse;
+use super::release::{ReleaseError, ReleaseOptions, render_release_with};
 use super::user_values::UserValues;
 
 /// The inputs of `helm template [NAME] CHART [flags]`.
@@ -69,6 +72,18 @@ pub struct TemplateError {
 
 /// Runs `helm template` on `req`.
 pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateError> {
+    helm_template_with(req, |out| out)
+}
+
+/// Runs `helm template` on `req` and hands a successful output to `emit` while the chart,
+/// the values and the rendered release are still alive, then frees them.
+///
+/// A one-shot process (`rudder render`) prints from `emit` and ends there: freeing a large
+/// chart's data took longer than the kernel takes to drop the whole address space.
+pub fn helm_template_with<T>(
+    req: &TemplateRequest,
+    emit: impl FnOnce(TemplateOutput) -> T,
+) -> Result<T, TemplateError> {
     let mut log = Vec::new();
     let fail = |message: String, log: &Vec<String>| TemplateError {
         message,
@@ -83,6 +98,11 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
     let path = locate_chart(&req.chart.to_string_lossy()).map_err(|m| fail(m, &log))?;
     let values = user_values(req).map_err(|m| fail(m, &log))?;
     let chart = crate::chart::load(&path).map_err(|e| fail(e.to_string(), &log))?;
+    // Parsing starts now, beside dependency processing and values coalescing.
+    let engine = Engine {
+        preparse: Preparse::start(&chart, PARALLEL_PARSE_BYTES).map(Arc::new),
+        ..Engine::default()
+    };
     let opts = ReleaseOptions {
         release_name,
         namespace: req.namespace.clone().unwrap_or_else(|| "default".into()),
@@ -91,7 +111,7 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
         is_upgrade: req.is_upgrade,
         skip_schema_validation: req.skip_schema_validation,
     };
-    let rendered = render_release_logged(&chart, values, &opts, &mut log)
+    let rendered = render_release_with(&chart, values, &opts, &engine, &mut log)
         .map_err(|e| fail(release_message(&e), &log))?;
     let out_opts = OutputOptions {
         include_crds: req.include_crds,
@@ -107,10 +127,10 @@ pub fn helm_template(req: &TemplateRequest) -> Result<TemplateOutput, TemplateEr
         fail(message, &log)
     })?;
     log.extend(out.log);
-    Ok(TemplateOutput {
+    Ok(emit(TemplateOutput {
         stdout: out.stdout,
         log,
-    })
+    }))
 }
 
 /// Helm's `NameAndChart` as `helm template` calls it (with `release-name` preset).

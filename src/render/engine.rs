@@ -9,6 +9,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::funcs::{LookupFn, WARN_END, WARN_START, helm_funcs};
+use super::preparse::Preparse;
 use crate::template::{MissingKey, Template, Tree, Value};
 
 /// One template file to parse and (unless it is a partial) render.
@@ -47,10 +48,13 @@ pub struct Engine {
     pub strict: bool,
     /// Implementation of `lookup`; `None` returns empty maps as `helm template` does.
     pub lookup: Option<LookupFn>,
+    /// Parsing started when the chart was loaded (`helm template`'s one-shot path), whose
+    /// results [`Engine::render`] takes instead of parsing the same files again.
+    pub preparse: Option<Arc<Preparse>>,
 }
 
 /// Template text (all files) from which parsing is split over two threads.
-const PARALLEL_PARSE_BYTES: usize = 48 * 1024;
+pub(crate) const PARALLEL_PARSE_BYTES: usize = 48 * 1024;
 
 /// The trees one template file parses into (the file's own, then its `define`s).
 type SharedTrees = Rc<[Rc<Tree>]>;
@@ -141,12 +145,16 @@ impl Engine {
             .collect();
         // Files parse independently; the first error in Helm's order is the one reported.
         let context = set.parse_context();
-        let parsed = crate::parallel::map_halves(
-            &misses,
-            |(_, text)| text.len(),
-            PARALLEL_PARSE_BYTES,
-            |(name, text)| context.parse_shared(name, Arc::clone(text)),
-        );
+        let parse_here = |name: &str, text: &Arc<str>| context.parse_shared(name, Arc::clone(text));
+        let parsed = match &self.preparse {
+            Some(preparse) => preparse.parse(&misses, parse_here),
+            None => crate::parallel::map_halves(
+                &misses,
+                |(_, text)| text.len(),
+                PARALLEL_PARSE_BYTES,
+                |(name, text)| parse_here(name, text),
+            ),
+        };
         drop(context);
         let mut parsed = parsed.into_iter();
         for ((name, text), hit) in sources.iter().zip(cached) {

@@ -58,6 +58,7 @@ pub mod engine;
 pub mod funcs;
 pub mod manifest;
 pub mod objects;
+pub mod preparse;
 pub mod release;
 pub mod schema;
 pub mod slog;

@@ -151,6 +151,18 @@ pub fn render_release_logged(
     opts: &ReleaseOptions,
     log: &mut Vec<String>,
 ) -> Result<RenderedRelease, ReleaseError> {
+    render_release_with(chart, user_values, opts, &Engine::default(), log)
+}
+
+/// [`render_release_logged`] with the templates rendered by `engine` (which may carry
+/// parsing started when the chart was loaded).
+pub fn render_release_with(
+    chart: &Chart,
+    user_values: Map<String, Json>,
+    opts: &ReleaseOptions,
+    engine: &Engine,
+    log: &mut Vec<String>,
+) -> Result<RenderedRelease, ReleaseError> {
     let caps = capabilities(opts)?;
     chart.check_installable()?;
     if chart.metadata.deprecated {
@@ -181,20 +193,20 @@ pub fn render_release_logged(
     let values = coalesce_values(&tree, &user_values, log).map_err(ReleaseError::Values)?;
     let validate = !opts.skip_schema_validation && super::schema::has_schema(&tree);
     if !validate {
-        return render_tree(&tree, &values, &caps, opts, log);
+        return render_tree(&tree, &values, &caps, opts, engine, log);
     }
     if super::schema::schema_bytes(&tree) < PARALLEL_SCHEMA_BYTES {
         // Small schemas validate in less time than a thread takes to start: in Helm's order.
         super::schema::validate_chart_values(&tree, &values)
             .map_err(|e| ReleaseError::Schema(e.0))?;
-        return render_tree(&tree, &values, &caps, opts, log);
+        return render_tree(&tree, &values, &caps, opts, engine, log);
     }
     // Schema validation and rendering are independent until one of them fails: validate on a
     // second thread while this one renders, and let a schema violation win, as it does in
     // Helm, which validates first. Rendering is pure (offline `lookup` only reads), so a
     // render whose result is discarded leaves nothing behind.
     let (rendered, schema) = crate::parallel::join(
-        || render_tree(&tree, &values, &caps, opts, log),
+        || render_tree(&tree, &values, &caps, opts, engine, log),
         || super::schema::validate_chart_values(&tree, &values),
     );
     match schema {
@@ -210,6 +222,7 @@ fn render_tree(
     values: &Map<String, Json>,
     caps: &Capabilities,
     opts: &ReleaseOptions,
+    engine: &Engine,
     log: &[String],
 ) -> Result<RenderedRelease, ReleaseError> {
     check_kube_version(&tree.metadata, caps)?;
@@ -228,7 +241,7 @@ fn render_tree(
         &ctx,
         &mut files,
     );
-    let rendered = Engine::default().render(&files)?;
+    let rendered = engine.render(&files)?;
     let mut crds = Vec::new();
     collect_crds(tree, &tree.metadata.name, &mut crds);
     Ok(RenderedRelease {

@@ -16,7 +16,7 @@
 //! Hooks are not ordered by weight: `helm template` prints them in kind order only.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 use serde_json::Value as Json;
@@ -156,7 +156,7 @@ struct Head {
 /// chart's own files, then each enabled dependency's, recursively).
 pub fn template_output(
     rendered: &BTreeMap<String, String>,
-    crds: &[(String, String)],
+    crds: &[(String, Arc<str>)],
     opts: &OutputOptions,
 ) -> Result<String, ManifestError> {
     template_output_full(rendered, crds, opts).map(|o| o.stdout)
@@ -165,7 +165,7 @@ pub fn template_output(
 /// [`template_output`] plus Helm's log lines for skipped unknown hooks.
 pub fn template_output_full(
     rendered: &BTreeMap<String, String>,
-    crds: &[(String, String)],
+    crds: &[(String, Arc<str>)],
     opts: &OutputOptions,
 ) -> Result<TemplateOutput, ManifestError> {
     let mut log = Vec::new();

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
@@ -22,7 +23,7 @@ use super::objects::{Capabilities, Files, KubeVersion, Values};
 use super::slog;
 use crate::chart::{self, Chart, Dependency, Metadata};
 use crate::template::gofmt::quote;
-use crate::template::{Value, shared_str_from_bytes, string_from_bytes};
+use crate::template::{Value, shared_str_from_bytes};
 
 /// What `helm template` takes from its flags besides values.
 #[derive(Debug, Clone)]
@@ -62,8 +63,8 @@ pub struct RenderedRelease {
     /// `CHART/charts/SUB/templates/x.yaml`), including `NOTES.txt` files.
     pub rendered: BTreeMap<String, String>,
     /// CRD files of the root chart then its enabled subcharts (depth first):
-    /// (`CHART/crds/x.yaml` style path, content).
-    pub crds: Vec<(String, String)>,
+    /// (`CHART/crds/x.yaml` style path, content shared with the loaded chart).
+    pub crds: Vec<(String, Arc<str>)>,
     /// Lines Helm logs on stderr while rendering (slog text format).
     pub warnings: Vec<String>,
 }
@@ -455,11 +456,11 @@ fn dependency_value(d: &Dependency) -> Value {
 }
 
 /// `CRDObjects`: this chart's CRD files, then its subcharts'.
-fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
+fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, Arc<str>)>) {
     for f in chart.crd_files() {
         out.push((
             format!("{full_path}/{}", f.name),
-            string_from_bytes(&f.data),
+            shared_str_from_bytes(&f.data),
         ));
     }
     for d in &chart.dependencies {

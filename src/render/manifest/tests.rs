@@ -61,6 +61,7 @@ fn expected_log(name: &str) -> Vec<String> {
 
 fn run(opts: &OutputOptions) -> Result<TemplateOutput, ManifestError> {
     let (rendered, crds) = fixture();
+    let crds: Vec<(String, Arc<str>)> = crds.into_iter().map(|(p, c)| (p, c.into())).collect();
     template_output_full(&rendered, &crds, opts)
 }
 

@@ -681,12 +681,13 @@ fn loading_a_packaged_corpus_chart_gives_the_same_chart() {
         flate2::Compression::default(),
     ));
     for f in &c.raw {
+        let data = f.data.read().unwrap();
         let mut header = tar::Header::new_gnu();
-        header.set_size(f.data.len() as u64);
+        header.set_size(data.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
         builder
-            .append_data(&mut header, format!("podinfo/{}", f.name), &f.data[..])
+            .append_data(&mut header, format!("podinfo/{}", f.name), &data[..])
             .unwrap();
     }
     let bytes = builder.into_inner().unwrap().finish().unwrap();

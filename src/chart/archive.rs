@@ -189,7 +189,7 @@ pub(crate) fn read_archive(bytes: &[u8]) -> Result<Vec<File>, Error> {
         }
         files.push(File {
             name,
-            data: trim_bom(data),
+            data: trim_bom(data).into(),
         });
     }
     if files.is_empty() {
@@ -241,7 +241,7 @@ pub(crate) mod tests {
         ]);
         let files = read_archive(&data).unwrap();
         assert_eq!(files[0].name, "Chart.yaml");
-        assert_eq!(&files[0].data[..], b"name: c\n");
+        assert_eq!(&files[0].data.read().unwrap()[..], b"name: c\n");
         assert_eq!(files[1].name, "templates/a.yaml");
     }
 

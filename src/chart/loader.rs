@@ -13,11 +13,11 @@ use serde_json::{Map, Value};
 use super::archive::{self, MAX_DECOMPRESSED_FILE_SIZE, trim_bom};
 use super::ignore::Rules;
 use super::metadata::{self, Metadata};
-use super::{Chart, Error, File};
+use super::{Chart, Contents, Error, File};
 use crate::yaml::{NumberMode, yaml_to_value};
 
 /// Go's wording of common OS errors.
-fn os_message(e: &std::io::Error) -> String {
+pub(super) fn os_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -106,7 +106,7 @@ pub fn load_archive(path: &Path) -> Result<Chart, Error> {
         .iter()
         .find(|f| f.name == "Chart.yaml")
         .ok_or(Error::NoChartYamlInArchive)?;
-    check_api_version(&chart_yaml.data)?;
+    check_api_version(&file_bytes(chart_yaml)?)?;
     load_files(files)
 }
 
@@ -208,12 +208,51 @@ fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result
             limit: MAX_DECOMPRESSED_FILE_SIZE,
         });
     }
-    let data = read_shared(path, meta.len()).map_err(read_err)?;
+    let data = if read_at_load(rel) {
+        read_shared(path, meta.len()).map_err(read_err)?.into()
+    } else {
+        // Opened, so that an unreadable file fails the load as in Helm; read on first use.
+        fs::File::open(path).map_err(read_err)?;
+        Contents::deferred(path.to_path_buf())
+    };
     files.push(File {
         name: rel.to_string(),
         data,
     });
     Ok(())
+}
+
+/// Whether [`load_files`] needs the file at `rel` (relative to the chart directory) itself:
+/// the metadata, values, schema and templates of the chart or of a subchart directory, and
+/// anything directly under a `charts/` directory (subchart archives). Other files are only
+/// seen through `.Files` and `crds/`, and are read when a render first asks for them.
+fn read_at_load(rel: &str) -> bool {
+    let mut rest = rel;
+    while let Some(inner) = rest.strip_prefix("charts/") {
+        match inner.split_once('/') {
+            Some((_, sub)) => rest = sub,
+            None => return true,
+        }
+    }
+    rest.starts_with("templates/")
+        || matches!(
+            rest,
+            "Chart.yaml"
+                | "Chart.lock"
+                | "values.yaml"
+                | "values.schema.json"
+                | "requirements.yaml"
+                | "requirements.lock"
+        )
+}
+
+/// The bytes of a file [`load_files`] reads, in memory for every file [`read_at_load`]
+/// selects; any other file is read now.
+fn file_bytes(f: &File) -> Result<Arc<[u8]>, Error> {
+    f.data.read().map_err(|e| Error::ReadFile {
+        path: f.name.clone(),
+        message: e.message,
+    })
 }
 
 /// Reads a file of `len` bytes (as `stat` saw it) straight into shared storage, without the
@@ -362,7 +401,7 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
     for f in &files {
         if f.name == "Chart.yaml" {
             let m = md.get_or_insert_with(Metadata::default);
-            read_metadata_into(m, "Chart.yaml", &f.data)?;
+            read_metadata_into(m, "Chart.yaml", &file_bytes(f)?)?;
             if m.api_version.is_empty() {
                 m.api_version = "v1".into();
             }
@@ -383,13 +422,14 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
     for f in &files {
         match f.name.as_str() {
             "Chart.yaml" => {}
-            "Chart.lock" => chart.lock = Some(read_lock("Chart.lock", &f.data)?),
+            "Chart.lock" => chart.lock = Some(read_lock("Chart.lock", &file_bytes(f)?)?),
             "values.yaml" => {
-                let text = utf8("values.yaml", &f.data)?;
+                let data = file_bytes(f)?;
+                let text = utf8("values.yaml", &data)?;
                 chart.values = Arc::new(load_values(text)?);
                 chart.values_text = Some(Arc::from(text));
             }
-            "values.schema.json" => chart.schema = Some(f.data.clone()),
+            "values.schema.json" => chart.schema = Some(file_bytes(f)?),
             "requirements.yaml" => {
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != "v1" {
@@ -397,13 +437,13 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
                         "Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml."
                     );
                 }
-                read_metadata_into(m, "requirements.yaml", &f.data)?;
+                read_metadata_into(m, "requirements.yaml", &file_bytes(f)?)?;
                 if m.api_version == "v1" {
                     chart.files.push(f.clone());
                 }
             }
             "requirements.lock" => {
-                chart.lock = Some(read_lock("requirements.lock", &f.data)?);
+                chart.lock = Some(read_lock("requirements.lock", &file_bytes(f)?)?);
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != "v1" {
                     tracing::warn!(
@@ -414,7 +454,9 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, Error> {
                     chart.files.push(f.clone());
                 }
             }
-            name if name.starts_with("templates/") => chart.templates.push(f.clone()),
+            name if name.starts_with("templates/") => {
+                chart.templates.push(File::new(name, file_bytes(f)?));
+            }
             name if name.starts_with("charts/") => {
                 if ext(name) == ".prov" {
                     chart.files.push(f.clone());
@@ -467,7 +509,8 @@ fn load_subchart(parent: &Chart, name: &str, files: Vec<File>) -> Result<Option<
                 got: first.name.clone(),
             });
         }
-        return load_archive_bytes(&first.data).map(Some).map_err(wrap);
+        let data = file_bytes(first).map_err(wrap)?;
+        return load_archive_bytes(&data).map(Some).map_err(wrap);
     }
     let inner: Vec<File> = files
         .into_iter()

@@ -14,6 +14,7 @@
 //! gzipped archive" error comes from a reduced version of Go's sniffing table.
 
 mod archive;
+mod contents;
 pub mod ignore;
 mod loader;
 mod metadata;
@@ -24,24 +25,26 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 pub use archive::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
+pub use contents::{Contents, ReadError};
 pub use loader::{load, load_archive, load_archive_bytes, load_dir, load_files, load_values_text};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 use semver::{Constraints, Version};
 
 /// A file of a chart: its `/`-separated path relative to the chart root and its bytes (a
-/// leading UTF-8 BOM removed, as Helm does).
+/// leading UTF-8 BOM removed, as Helm does), possibly still on disk (see [`Contents`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
     /// Path relative to the chart root, e.g. `templates/deployment.yaml`.
     pub name: String,
     /// Contents, shared: a chart's files appear in `raw` and in `templates` or `files`, and
     /// renders hand them to `.Files` and to worker threads, all without copying the bytes.
-    pub data: Arc<[u8]>,
+    /// Templates, values, metadata and the schema are always in memory.
+    pub data: Contents,
 }
 
 impl File {
     /// A file named `name` holding `data`.
-    pub fn new(name: impl Into<String>, data: impl Into<Arc<[u8]>>) -> File {
+    pub fn new(name: impl Into<String>, data: impl Into<Contents>) -> File {
         File {
             name: name.into(),
             data: data.into(),

@@ -398,6 +398,8 @@ fn bom_is_trimmed() {
     assert_eq!(load(dir.path()).unwrap().name(), "bom");
 }
 
+/// Templates are read with the chart and shared with `raw`; files only `.Files` sees are
+/// read on first use, with the same bytes (BOM dropped) as an eager read.
 #[test]
 fn file_bytes_are_read_whole_and_shared() {
     let dir = chart_dir(&[
@@ -408,13 +410,25 @@ fn file_bytes_are_read_whole_and_shared() {
     ]);
     let c = load(dir.path()).unwrap();
     let file = |list: &[File], name: &str| list.iter().find(|f| f.name == name).cloned().unwrap();
-    assert_eq!(&file(&c.files, "conf/bom.txt").data[..], b"text");
-    assert!(file(&c.files, "conf/empty.txt").data.is_empty());
+    let bom = file(&c.files, "conf/bom.txt");
+    assert!(bom.data.loaded().is_none(), "read before use");
+    assert_eq!(&bom.data.read().unwrap()[..], b"text");
+    assert!(
+        file(&c.files, "conf/empty.txt")
+            .data
+            .read()
+            .unwrap()
+            .is_empty()
+    );
     let template = file(&c.templates, "templates/a.yaml");
-    assert_eq!(&template.data[..], b"kind: A\n");
+    let bytes = template
+        .data
+        .loaded()
+        .expect("templates are read with the chart");
+    assert_eq!(&bytes[..], b"kind: A\n");
     // `raw` and `templates` hold the same bytes, not copies.
     let raw = file(&c.raw, "templates/a.yaml");
-    assert!(std::sync::Arc::ptr_eq(&raw.data, &template.data));
+    assert!(std::sync::Arc::ptr_eq(raw.data.loaded().unwrap(), bytes));
 }
 
 #[test]

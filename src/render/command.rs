@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::engine::{Engine, PARALLEL_PARSE_BYTES};
 use super::manifest::{DEBUG_HINT, ManifestError, OutputOptions, template_output_full};
 use super::objects::KubeVersion;
-use super::engine::{Engine, PARALLEL_PARSE_BYTES};
 use super::preparse::Preparse;
 use super::release::{ReleaseError, ReleaseOptions, render_release_with};
 use super::user_values::UserValues;
+use crate::chart::Contents;
 
 /// The inputs of `helm template [NAME] CHART [flags]`.
 #[derive(Debug, Clone, Default)]
@@ -119,7 +120,12 @@ pub fn helm_template_with<T>(
         no_hooks: req.no_hooks,
         show_only: req.show_only.clone(),
     };
-    let out = template_output_full(&rendered.rendered, &rendered.crds, &out_opts).map_err(|e| {
+    let crds = if req.include_crds {
+        read_crds(&rendered.crds).map_err(|m| fail(m, &log))?
+    } else {
+        Vec::new()
+    };
+    let out = template_output_full(&rendered.rendered, &crds, &out_opts).map_err(|e| {
         let message = match &e {
             ManifestError::Yaml { .. } => format!("{e}{DEBUG_HINT}"),
             ManifestError::ShowOnlyNotFound(_) => e.to_string(),
@@ -131,6 +137,16 @@ pub fn helm_template_with<T>(
         stdout: out.stdout,
         log,
     }))
+}
+
+/// The CRD files `--include-crds` prints, read if the loader left them on disk.
+fn read_crds(crds: &[(String, Contents)]) -> Result<Vec<(String, Arc<str>)>, String> {
+    crds.iter()
+        .map(|(path, data)| {
+            let bytes = data.read().map_err(|e| e.to_string())?;
+            Ok((path.clone(), crate::template::shared_str_from_bytes(&bytes)))
+        })
+        .collect()
 }
 
 /// Helm's `NameAndChart` as `helm template` calls it (with `release-name` preset).

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::chart::{Contents, ReadError};
 use crate::template::gofmt::{format_v, quote};
 use crate::template::{FuncError, MapRef, Object, Value, string_from_bytes};
 
@@ -392,9 +393,10 @@ fn no_args(name: &str, args: &[Value]) -> Result<(), FuncError> {
 }
 
 /// Helm's `.Files`: the chart's non-template files by chart-relative path (a Go
-/// `map[string][]byte` with methods).
+/// `map[string][]byte` with methods). Files a directory chart left on disk are read when a
+/// template first asks for their contents.
 #[derive(Debug, Clone, Default)]
-pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
+pub struct Files(pub BTreeMap<String, Contents>);
 
 impl Files {
     /// The template value for `.Files`.
@@ -417,34 +419,42 @@ impl Files {
     }
 
     /// `Lines`: the file split at `\n`, without a final empty line.
-    pub fn lines(&self, path: &str) -> Vec<String> {
+    pub fn lines(&self, path: &str) -> Result<Vec<String>, ReadError> {
         let Some(b) = self.0.get(path) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let mut s = string_from_bytes(b);
+        let mut s = string_from_bytes(&b.read()?);
         if s.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         if s.ends_with('\n') {
             s.pop();
         }
-        s.split('\n').map(str::to_string).collect()
+        Ok(s.split('\n').map(str::to_string).collect())
+    }
+
+    /// The contents of `path` (empty for a file that is not there, as in Go).
+    fn get(&self, path: &str) -> Result<Arc<[u8]>, ReadError> {
+        self.0
+            .get(path)
+            .map_or(Ok(Arc::from(&[][..])), Contents::read)
     }
 
     /// `AsConfig` / `AsSecrets`: the files by base name as YAML (contents base64-encoded
     /// for secrets).
-    fn as_yaml(&self, secrets: bool) -> String {
+    fn as_yaml(&self, secrets: bool) -> Result<String, ReadError> {
         let mut m = serde_json::Map::new();
         for (k, v) in &self.0 {
             let base = k.rsplit('/').next().unwrap_or(k).to_string();
+            let v = v.read()?;
             let text = if secrets {
-                base64_std(v)
+                base64_std(&v)
             } else {
-                string_from_bytes(v)
+                string_from_bytes(&v)
             };
             m.insert(base, serde_json::Value::String(text));
         }
-        crate::yaml::to_yaml_trimmed(&serde_json::Value::Object(m)).unwrap_or_default()
+        Ok(crate::yaml::to_yaml_trimmed(&serde_json::Value::Object(m)).unwrap_or_default())
     }
 }
 
@@ -528,8 +538,10 @@ impl Object for Files {
     fn type_name(&self) -> String {
         "engine.files".into()
     }
+    /// A file that can no longer be read has no value (an execution error naming the
+    /// field), rather than looking empty.
     fn field(&self, name: &str) -> Option<Value> {
-        Some(bytes_value(self.0.get(name).map_or(&[][..], |v| v)))
+        self.get(name).ok().map(|b| bytes_value(&b))
     }
     fn has_method(&self, name: &str) -> bool {
         matches!(
@@ -556,38 +568,36 @@ impl Object for Files {
                 });
             }
         };
+        let unreadable = |e: ReadError| FuncError::Call(e.to_string());
         Ok(match name {
-            "Get" => Value::String(
-                self.0
-                    .get(arg)
-                    .map(|b| string_from_bytes(b))
-                    .unwrap_or_default(),
-            ),
-            "GetBytes" => bytes_value(self.0.get(arg).map_or(&[][..], |v| v)),
+            "Get" => Value::String(string_from_bytes(&self.get(arg).map_err(unreadable)?)),
+            "GetBytes" => bytes_value(&self.get(arg).map_err(unreadable)?),
             "Glob" => self.glob(arg).to_value(),
-            "Lines" => Value::string_list(self.lines(arg)),
-            "AsConfig" => Value::String(self.as_yaml(false)),
-            _ => Value::String(self.as_yaml(true)),
+            "Lines" => Value::string_list(self.lines(arg).map_err(unreadable)?),
+            "AsConfig" => Value::String(self.as_yaml(false).map_err(unreadable)?),
+            _ => Value::String(self.as_yaml(true).map_err(unreadable)?),
         })
     }
     fn format_v(&self) -> String {
         let items: Vec<String> = self
             .0
             .iter()
-            .map(|(k, v)| format!("{k}:{}", format_v(&bytes_value(v))))
+            .map(|(k, v)| match v.read() {
+                Ok(b) => format!("{k}:{}", format_v(&bytes_value(&b))),
+                Err(e) => format!("{k}:<{e}>"),
+            })
             .collect();
         format!("map[{}]", items.join(" "))
     }
     fn length(&self) -> Option<usize> {
         Some(self.0.len())
     }
+    /// `None` (an execution error) when a file can no longer be read.
     fn map_entries(&self) -> Option<Vec<(String, Value)>> {
-        Some(
-            self.0
-                .iter()
-                .map(|(k, v)| (k.clone(), bytes_value(v)))
-                .collect(),
-        )
+        self.0
+            .iter()
+            .map(|(k, v)| Some((k.clone(), bytes_value(&v.read().ok()?))))
+            .collect()
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -602,7 +612,7 @@ mod tests {
         Files(
             entries
                 .iter()
-                .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
+                .map(|(k, v)| (k.to_string(), Contents::from(*v)))
                 .collect(),
         )
     }
@@ -621,16 +631,16 @@ mod tests {
     #[test]
     fn as_config_and_secrets() {
         let f = files(&[("conf/a.txt", "ay\n"), ("conf/b.txt", "bee")]);
-        assert_eq!(f.as_yaml(false), "a.txt: |\n  ay\nb.txt: bee");
-        assert_eq!(files(&[("a", "ay")]).as_yaml(true), "a: YXk=");
+        assert_eq!(f.as_yaml(false).unwrap(), "a.txt: |\n  ay\nb.txt: bee");
+        assert_eq!(files(&[("a", "ay")]).as_yaml(true).unwrap(), "a: YXk=");
     }
 
     #[test]
     fn lines_drop_one_trailing_newline() {
         let f = files(&[("a", "l1\nl2\n"), ("b", "x\r\ny")]);
-        assert_eq!(f.lines("a"), vec!["l1", "l2"]);
-        assert_eq!(f.lines("b"), vec!["x\r", "y"]);
-        assert!(f.lines("nope").is_empty());
+        assert_eq!(f.lines("a").unwrap(), vec!["l1", "l2"]);
+        assert_eq!(f.lines("b").unwrap(), vec!["x\r", "y"]);
+        assert!(f.lines("nope").unwrap().is_empty());
     }
 
     #[test]

@@ -16,8 +16,8 @@ use std::thread::JoinHandle;
 
 use super::funcs::helm_funcs;
 use crate::chart::Chart;
-use crate::template::{Error, Template, Tree};
 use crate::template::shared_str_from_bytes;
+use crate::template::{Error, Template, Tree};
 
 /// What parsing one file gives: its trees (its own, then its `define`s), or the error.
 pub type ParseResult = Result<Vec<Tree>, Error>;
@@ -109,9 +109,9 @@ impl Preparse {
         for (job, needed) in self.jobs.iter().zip(&needed) {
             if !needed {
                 // A job the worker already took just finishes unused.
-                let _ = job
-                    .state
-                    .compare_exchange(FREE, SKIPPED, Ordering::AcqRel, Ordering::Acquire);
+                let _ =
+                    job.state
+                        .compare_exchange(FREE, SKIPPED, Ordering::AcqRel, Ordering::Acquire);
             }
         }
         let mut out: Vec<Option<ParseResult>> = files
@@ -185,12 +185,13 @@ fn predict(chart: &Chart, full_path: &str, jobs: &mut Vec<Job>) {
     let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
     for t in &chart.templates {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if library && !base.starts_with('_') {
+        // Templates are always loaded with the chart.
+        let (Some(text), false) = (t.data.loaded(), library && !base.starts_with('_')) else {
             continue;
-        }
+        };
         jobs.push(Job {
             name: format!("{full_path}/{}", t.name),
-            text: shared_str_from_bytes(&t.data),
+            text: shared_str_from_bytes(text),
             state: AtomicU8::new(FREE),
             result: Mutex::new(None),
         });
@@ -207,15 +208,24 @@ mod tests {
 
     /// A chart `top` with `templates`, and a subchart `db` with `sub` when given.
     fn chart(templates: &[(&str, &str)], sub: &[(&str, &str)]) -> Chart {
-        let mut files = vec![File::new("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n".to_vec())];
+        let mut files = vec![File::new(
+            "Chart.yaml",
+            b"apiVersion: v2\nname: top\nversion: 1.0.0\n".to_vec(),
+        )];
         for (n, t) in templates {
             files.push(File::new(format!("templates/{n}"), t.as_bytes().to_vec()));
         }
         if !sub.is_empty() {
-            files.push(File::new("charts/db/Chart.yaml", b"apiVersion: v2\nname: db\nversion: 1.0.0\n".to_vec()));
+            files.push(File::new(
+                "charts/db/Chart.yaml",
+                b"apiVersion: v2\nname: db\nversion: 1.0.0\n".to_vec(),
+            ));
         }
         for (n, t) in sub {
-            files.push(File::new(format!("charts/db/templates/{n}"), t.as_bytes().to_vec()));
+            files.push(File::new(
+                format!("charts/db/templates/{n}"),
+                t.as_bytes().to_vec(),
+            ));
         }
         crate::chart::load_files(files).expect("chart loads")
     }
@@ -245,8 +255,14 @@ mod tests {
         let pre = Preparse::start(&top, 0).expect("thread starts");
         let text = |s: &str| -> Arc<str> { Arc::from(s) };
         let files = [
-            ("top/charts/db/templates/a.yaml", text("{{ define \"db.x\" }}x{{ end }}a")),
-            ("top/charts/alias/templates/a.yaml", text("{{ define \"db.x\" }}x{{ end }}a")),
+            (
+                "top/charts/db/templates/a.yaml",
+                text("{{ define \"db.x\" }}x{{ end }}a"),
+            ),
+            (
+                "top/charts/alias/templates/a.yaml",
+                text("{{ define \"db.x\" }}x{{ end }}a"),
+            ),
             ("top/templates/b.yaml", text("b {{ .Values.x }} changed")),
             ("top/templates/bad.yaml", text("{{ if }}")),
         ];
@@ -258,7 +274,11 @@ mod tests {
             assert_eq!(names(g), names(w));
         }
         assert_eq!(names(&got[0]), ["top/charts/db/templates/a.yaml", "db.x"]);
-        assert!(names(&got[3])[0].starts_with("error: "), "{:?}", names(&got[3]));
+        assert!(
+            names(&got[3])[0].starts_with("error: "),
+            "{:?}",
+            names(&got[3])
+        );
     }
 
     /// Files the render does not ask for are never handed out, and charts below the size

@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
@@ -21,7 +20,7 @@ use super::dependencies::process_dependencies;
 use super::engine::{Engine, RenderError, TemplateFile};
 use super::objects::{Capabilities, Files, KubeVersion, Values};
 use super::slog;
-use crate::chart::{self, Chart, Dependency, Metadata};
+use crate::chart::{self, Chart, Contents, Dependency, Metadata};
 use crate::template::gofmt::quote;
 use crate::template::{Value, shared_str_from_bytes};
 
@@ -63,8 +62,9 @@ pub struct RenderedRelease {
     /// `CHART/charts/SUB/templates/x.yaml`), including `NOTES.txt` files.
     pub rendered: BTreeMap<String, String>,
     /// CRD files of the root chart then its enabled subcharts (depth first):
-    /// (`CHART/crds/x.yaml` style path, content shared with the loaded chart).
-    pub crds: Vec<(String, Arc<str>)>,
+    /// (`CHART/crds/x.yaml` style path, content shared with the loaded chart and read when
+    /// first asked for).
+    pub crds: Vec<(String, Contents)>,
     /// Lines Helm logs on stderr while rendering (slog text format).
     pub warnings: Vec<String>,
 }
@@ -241,7 +241,7 @@ fn render_tree(
         &top_values,
         &ctx,
         &mut files,
-    );
+    )?;
     let rendered = engine.render(&files)?;
     let mut crds = Vec::new();
     collect_crds(tree, &tree.metadata.name, &mut crds);
@@ -325,7 +325,7 @@ fn rec_all_tpls(
     parent_values: &Value,
     ctx: &TreeContext<'_>,
     out: &mut Vec<TemplateFile>,
-) -> Value {
+) -> Result<Value, ReleaseError> {
     let values = if is_root {
         parent_values.clone()
     } else {
@@ -334,7 +334,7 @@ fn rec_all_tpls(
     let mut subcharts = BTreeMap::new();
     for child in &chart.dependencies {
         let child_path = format!("{full_path}/charts/{}", child.name());
-        let next = rec_all_tpls(child, &child_path, false, &values, ctx, out);
+        let next = rec_all_tpls(child, &child_path, false, &values, ctx, out)?;
         subcharts.insert(child.name().to_string(), next);
     }
     let mut next = BTreeMap::new();
@@ -353,14 +353,18 @@ fn rec_all_tpls(
         if library && !base.starts_with('_') {
             continue;
         }
+        let text = t.data.read().map_err(|e| chart::Error::ReadFile {
+            path: e.path,
+            message: e.message,
+        })?;
         out.push(TemplateFile {
             name: format!("{full_path}/{}", t.name),
-            text: shared_str_from_bytes(&t.data),
+            text: shared_str_from_bytes(&text),
             data: data.clone(),
             base_path: base_path.clone(),
         });
     }
-    next
+    Ok(next)
 }
 
 /// `values.Table("Values." + name)` on the parent's object: the subchart's section of the
@@ -456,12 +460,9 @@ fn dependency_value(d: &Dependency) -> Value {
 }
 
 /// `CRDObjects`: this chart's CRD files, then its subcharts'.
-fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, Arc<str>)>) {
+fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, Contents)>) {
     for f in chart.crd_files() {
-        out.push((
-            format!("{full_path}/{}", f.name),
-            shared_str_from_bytes(&f.data),
-        ));
+        out.push((format!("{full_path}/{}", f.name), f.data.clone()));
     }
     for d in &chart.dependencies {
         collect_crds(d, &format!("{full_path}/charts/{}", d.name()), out);

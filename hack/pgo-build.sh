@@ -86,8 +86,9 @@ mkdir -p "$RAW"
 
 log "instrumented build"
 # The instrumented binary's default profile path stays fixed, so that another PGO_DIR does not
-# rebuild it; LLVM_PROFILE_FILE below says where this run's profiles go.
-RUSTFLAGS="${RUSTFLAGS:-} -Cprofile-generate=$TARGET/pgo-gen/profiles" \
+# rebuild it; LLVM_PROFILE_FILE below says where this run's profiles go. `rudder_profile_generate`
+# makes `rudder render` end through `exit`, whose handlers write the profile, not `_exit`.
+RUSTFLAGS="${RUSTFLAGS:-} -Cprofile-generate=$TARGET/pgo-gen/profiles --cfg rudder_profile_generate" \
   cargo build --release --quiet --bin rudder --target-dir "$TARGET/pgo-gen"
 LLVM_PROFILE_FILE="$RAW/rudder-%2m.profraw" train "$TARGET/pgo-gen/release/rudder"
 

@@ -223,18 +223,19 @@ fn tables_full_key(
     merge: bool,
     log: &mut Vec<String>,
 ) {
-    let src_non_nil: std::collections::BTreeSet<String> = src
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, _)| k.clone())
-        .collect();
+    // Keys `dst` holds as null whose value in `src` was not null: only those are consulted
+    // below, after `src`'s value is replaced by null.
+    let mut src_non_nil = Vec::new();
     for (key, val) in dst.iter() {
         if val.is_null() {
+            if src.get(key).is_some_and(|v| !v.is_null()) {
+                src_non_nil.push(key.clone());
+            }
             src.insert(key.clone(), Value::Null);
         }
     }
     for (key, val) in src {
-        let full = concat_prefix(prefix, &key);
+        let full = || concat_prefix(prefix, &key);
         match dst.get_mut(&key) {
             Some(Value::Null) if !merge && src_non_nil.contains(&key) => {
                 dst.remove(&key);
@@ -245,10 +246,11 @@ fn tables_full_key(
             Some(dv) => match val {
                 Value::Object(s) => {
                     if let Value::Object(d) = dv {
-                        tables_full_key(d, s, &full, merge, log);
+                        tables_full_key(d, s, &full(), merge, log);
                     } else {
                         log.push(slog::printf(&format!(
-                            "warning: cannot overwrite table with non table for {full} ({})",
+                            "warning: cannot overwrite table with non table for {} ({})",
+                            full(),
                             go_v(&Value::Object(s))
                         )));
                     }
@@ -257,7 +259,8 @@ fn tables_full_key(
                 other => {
                     if dv.is_object() {
                         log.push(slog::printf(&format!(
-                            "warning: destination for {full} is a table. Ignoring non-table value ({})",
+                            "warning: destination for {} is a table. Ignoring non-table value ({})",
+                            full(),
                             go_v(&other)
                         )));
                     }

@@ -14,10 +14,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use super::funcs::helm_funcs;
 use crate::chart::Chart;
 use crate::template::shared_str_from_bytes;
-use crate::template::{Error, Template, Tree};
+use crate::template::{Error, ParseContext, Tree};
 
 /// What parsing one file gives: its trees (its own, then its `define`s), or the error.
 pub type ParseResult = Result<Vec<Tree>, Error>;
@@ -59,9 +58,10 @@ pub struct Preparse {
 }
 
 impl Preparse {
-    /// Starts parsing `chart`'s templates on a second thread, unless they total fewer than
-    /// `min_bytes` (a thread would cost more than it saves) or no thread can be started.
-    pub fn start(chart: &Chart, min_bytes: usize) -> Option<Preparse> {
+    /// Starts parsing `chart`'s templates on a second thread, for a template set whose
+    /// functions are named `functions`, unless they total fewer than `min_bytes` (a thread
+    /// would cost more than it saves) or no thread can be started.
+    pub fn start(chart: &Chart, functions: Vec<String>, min_bytes: usize) -> Option<Preparse> {
         let mut jobs = Vec::new();
         predict(chart, chart.name(), &mut jobs);
         if jobs.iter().map(|j| j.text.len()).sum::<usize>() < min_bytes {
@@ -71,7 +71,7 @@ impl Preparse {
         let shared = Arc::clone(&jobs);
         let worker = std::thread::Builder::new()
             .name("preparse".into())
-            .spawn(move || work(&shared))
+            .spawn(move || work(&shared, &functions))
             .ok()?;
         Some(Preparse {
             jobs,
@@ -167,10 +167,8 @@ impl Drop for Preparse {
 }
 
 /// The second thread: parses free jobs in order until none is left.
-fn work(jobs: &[Job]) {
-    let mut set = Template::new("gotpl");
-    set.funcs(&helm_funcs(None));
-    let context = set.parse_context();
+fn work(jobs: &[Job], functions: &[String]) {
+    let context = ParseContext::with_functions(functions.iter().map(String::as_str));
     for job in jobs {
         if job.claim() {
             let result = context.parse_shared(&job.name, Arc::clone(&job.text));
@@ -205,6 +203,9 @@ fn predict(chart: &Chart, full_path: &str, jobs: &mut Vec<Job>) {
 mod tests {
     use super::*;
     use crate::chart::File;
+    use crate::render::engine::function_names;
+    use crate::render::funcs::helm_funcs;
+    use crate::template::Template;
 
     /// A chart `top` with `templates`, and a subchart `db` with `sub` when given.
     fn chart(templates: &[(&str, &str)], sub: &[(&str, &str)]) -> Chart {
@@ -245,14 +246,19 @@ mod tests {
 
     /// Matching files come back as a plain parse gives them, in the order asked for; a file
     /// under another name (an alias) or with other text is parsed anew, and parse errors
-    /// are results like any other.
+    /// (undefined functions included) are results like any other.
     #[test]
     fn results_equal_a_plain_parse_whatever_the_prediction() {
         let top = chart(
-            &[("b.yaml", "b {{ .Values.x }}"), ("bad.yaml", "{{ if }}")],
+            &[
+                ("b.yaml", "b {{ .Values.x }}"),
+                ("bad.yaml", "{{ if }}"),
+                ("fn.yaml", "{{ include \"db.x\" . | nindent 2 }}"),
+                ("nofn.yaml", "{{ nosuchfunc . }}"),
+            ],
             &[("a.yaml", "{{ define \"db.x\" }}x{{ end }}a")],
         );
-        let pre = Preparse::start(&top, 0).expect("thread starts");
+        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
         let text = |s: &str| -> Arc<str> { Arc::from(s) };
         let files = [
             (
@@ -265,6 +271,11 @@ mod tests {
             ),
             ("top/templates/b.yaml", text("b {{ .Values.x }} changed")),
             ("top/templates/bad.yaml", text("{{ if }}")),
+            (
+                "top/templates/fn.yaml",
+                text("{{ include \"db.x\" . | nindent 2 }}"),
+            ),
+            ("top/templates/nofn.yaml", text("{{ nosuchfunc . }}")),
         ];
         let asked: Vec<(&str, &Arc<str>)> = files.iter().map(|(n, t)| (*n, t)).collect();
         let got = pre.parse(&asked, parse_here);
@@ -279,6 +290,13 @@ mod tests {
             "{:?}",
             names(&got[3])
         );
+        // Helm's functions are known to the second thread; others are parse errors there too.
+        assert_eq!(names(&got[4]), ["top/templates/fn.yaml"]);
+        assert!(
+            names(&got[5])[0].contains("\"nosuchfunc\" not defined"),
+            "{:?}",
+            names(&got[5])
+        );
     }
 
     /// Files the render does not ask for are never handed out, and charts below the size
@@ -286,8 +304,8 @@ mod tests {
     #[test]
     fn unneeded_files_are_skipped_and_small_charts_start_nothing() {
         let top = chart(&[("a.yaml", "a"), ("b.yaml", "b")], &[]);
-        assert!(Preparse::start(&top, 1 << 20).is_none());
-        let pre = Preparse::start(&top, 0).expect("thread starts");
+        assert!(Preparse::start(&top, function_names(), 1 << 20).is_none());
+        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
         let a: Arc<str> = Arc::from("a");
         let got = pre.parse(&[("top/templates/a.yaml", &a)], parse_here);
         assert_eq!(got.len(), 1);

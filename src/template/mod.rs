@@ -92,7 +92,17 @@ pub struct ParseContext<'a> {
     right: &'a str,
 }
 
-impl ParseContext<'_> {
+impl<'a> ParseContext<'a> {
+    /// A context for a set whose functions are named `funcs`, with the default delimiters:
+    /// for parsing on a thread that has no [`Template`] set.
+    pub fn with_functions(funcs: impl IntoIterator<Item = &'a str>) -> ParseContext<'a> {
+        ParseContext {
+            funcs: funcs.into_iter().collect(),
+            left: "",
+            right: "",
+        }
+    }
+
     /// Parses `text` as template `name`: the trees [`Template::parse`] would add, in order.
     pub fn parse(&self, name: &str, text: &str) -> Result<Vec<Tree>, Error> {
         self.parse_shared(name, std::sync::Arc::from(text))

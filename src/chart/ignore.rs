@@ -64,10 +64,11 @@ impl Shape {
 }
 
 impl Pattern {
-    fn matches(&self, path: &str) -> bool {
+    /// Whether the rule matches `path`, whose base name is `base`.
+    fn matches(&self, path: &str, base: &str) -> bool {
         let target = match self.anchor {
             Anchor::Root | Anchor::Path => path,
-            Anchor::Base => base_name(path),
+            Anchor::Base => base,
         };
         match &self.shape {
             Shape::Literal => target == self.glob,
@@ -141,9 +142,10 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        let base = base_name(path);
         for p in &self.patterns {
             if p.negate {
-                if (p.must_dir && !is_dir) || !p.matches(path) {
+                if (p.must_dir && !is_dir) || !p.matches(path, base) {
                     return true;
                 }
                 continue;
@@ -151,7 +153,7 @@ impl Rules {
             if p.must_dir && !is_dir {
                 continue;
             }
-            if p.matches(path) {
+            if p.matches(path, base) {
                 return true;
             }
         }
@@ -448,7 +450,7 @@ mod tests {
             };
             for name in names {
                 assert_eq!(
-                    pattern.matches(name),
+                    pattern.matches(name, base_name(name)),
                     glob_match(glob, name).unwrap_or(false),
                     "{glob} vs {name}"
                 );

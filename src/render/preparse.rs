@@ -2,12 +2,13 @@
 //! templates while this one processes dependencies and coalesces values, the ~1 ms of a large
 //! chart's render in which parsing could not otherwise start.
 //!
-//! The names the files will render under are predicted from the loaded chart tree
-//! (`CHART/charts/SUB/templates/FILE`). When rendering reaches the parse step, the engine
-//! takes over through [`Preparse::parse`]: it keeps the results of files it needs, whose
-//! name and text match, parses what is still untouched itself, alongside the second thread,
-//! and drops the rest. A file whose name differs (an `alias`) or that dependency processing
-//! disabled is simply parsed normally or not at all: the results equal a plain parse.
+//! The names the files will render under are predicted from the loaded chart tree and the
+//! aliases its `Chart.yaml` files declare (`CHART/charts/SUB/templates/FILE`). When rendering
+//! reaches the parse step, the engine takes over through [`Preparse::parse`]: it keeps the
+//! results of files it needs, whose name and text match, parses what is still untouched
+//! itself, alongside the second thread, and drops the rest. A file whose name differs (a
+//! subchart under a second alias) or that dependency processing disabled is simply parsed
+//! normally or not at all: the results equal a plain parse.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -177,8 +178,19 @@ fn work(jobs: &[Job], functions: &[String]) {
     }
 }
 
+/// The name subchart `name` of `chart` renders under: the alias of the first dependency
+/// `chart` declares for it, if that one has an alias (dependency processing copies an aliased
+/// subchart under its alias), else its own name.
+fn rendered_name<'a>(chart: &'a Chart, name: &'a str) -> &'a str {
+    chart
+        .metadata
+        .declared_dependencies()
+        .find(|d| d.name == name)
+        .map_or(name, |d| if d.alias.is_empty() { name } else { &d.alias })
+}
+
 /// The files `chart` (at `full_path`) and its subcharts will render, as the engine's
-/// `recAllTpls` names them when no alias renames a subchart: the chart's own first.
+/// `recAllTpls` names them: the chart's own first.
 fn predict(chart: &Chart, full_path: &str, jobs: &mut Vec<Job>) {
     let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
     for t in &chart.templates {
@@ -195,7 +207,8 @@ fn predict(chart: &Chart, full_path: &str, jobs: &mut Vec<Job>) {
         });
     }
     for child in &chart.dependencies {
-        predict(child, &format!("{full_path}/charts/{}", child.name()), jobs);
+        let name = rendered_name(chart, child.name());
+        predict(child, &format!("{full_path}/charts/{name}"), jobs);
     }
 }
 
@@ -296,6 +309,27 @@ mod tests {
             names(&got[5])[0].contains("\"nosuchfunc\" not defined"),
             "{:?}",
             names(&got[5])
+        );
+    }
+
+    /// A subchart declared under an alias is predicted under that alias.
+    #[test]
+    fn aliased_subcharts_are_predicted_under_their_alias() {
+        let files = vec![
+            File::new(
+                "Chart.yaml",
+                b"apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- name: db\n  version: 1.0.0\n  alias: store\n".to_vec(),
+            ),
+            File::new("templates/t.yaml", b"t".to_vec()),
+            File::new("charts/db/Chart.yaml", b"apiVersion: v2\nname: db\nversion: 1.0.0\n".to_vec()),
+            File::new("charts/db/templates/a.yaml", b"a".to_vec()),
+        ];
+        let top = crate::chart::load_files(files).expect("chart loads");
+        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
+        let names: Vec<&str> = pre.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["top/templates/t.yaml", "top/charts/store/templates/a.yaml"]
         );
     }
 

@@ -635,6 +635,35 @@ mod tests {
         assert_eq!(files(&[("a", "ay")]).as_yaml(true).unwrap(), "a: YXk=");
     }
 
+    /// A file left on disk is read when a template asks for it; one that vanished since the
+    /// chart was loaded is an error naming it, never empty contents.
+    #[test]
+    fn files_left_on_disk_are_read_on_use_or_fail_loudly() {
+        let dir = std::env::temp_dir().join(format!("rudder-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("conf.txt");
+        std::fs::write(&path, "k: v\n").unwrap();
+        let mut f = Files::default();
+        f.0.insert("conf.txt".into(), Contents::deferred(path.clone()));
+        f.0.insert("gone.txt".into(), Contents::deferred(dir.join("gone.txt")));
+        assert_eq!(
+            f.call_method("Get", &["conf.txt".into()]).unwrap(),
+            Value::String("k: v\n".into())
+        );
+        let err = f.call_method("Get", &["gone.txt".into()]).unwrap_err();
+        let FuncError::Call(msg) = err else {
+            panic!("not a call error: {err:?}");
+        };
+        assert!(
+            msg.contains("gone.txt") && msg.contains("no such file"),
+            "{msg}"
+        );
+        assert!(f.call_method("AsConfig", &[]).is_err());
+        assert!(f.field("gone.txt").is_none());
+        assert!(f.map_entries().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn lines_drop_one_trailing_newline() {
         let f = files(&[("a", "l1\nl2\n"), ("b", "x\r\ny")]);

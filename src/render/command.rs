@@ -101,7 +101,7 @@ pub fn helm_template_with<T>(
     let chart = crate::chart::load(&path).map_err(|e| fail(e.to_string(), &log))?;
     // Parsing starts now, beside dependency processing and values coalescing.
     let engine = Engine {
-        preparse: Preparse::start(&chart, function_names(), PARALLEL_PARSE_BYTES).map(Arc::new),
+        preparse: Preparse::start(&chart, function_names, PARALLEL_PARSE_BYTES).map(Arc::new),
         ..Engine::default()
     };
     let opts = ReleaseOptions {

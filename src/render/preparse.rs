@@ -60,14 +60,19 @@ pub struct Preparse {
 
 impl Preparse {
     /// Starts parsing `chart`'s templates on a second thread, for a template set whose
-    /// functions are named `functions`, unless they total fewer than `min_bytes` (a thread
-    /// would cost more than it saves) or no thread can be started.
-    pub fn start(chart: &Chart, functions: Vec<String>, min_bytes: usize) -> Option<Preparse> {
+    /// functions are named by `functions()`, unless they total fewer than `min_bytes` (a
+    /// thread would cost more than it saves) or no thread can be started.
+    pub fn start(
+        chart: &Chart,
+        functions: impl FnOnce() -> Vec<String>,
+        min_bytes: usize,
+    ) -> Option<Preparse> {
         let mut jobs = Vec::new();
         predict(chart, chart.name(), &mut jobs);
         if jobs.iter().map(|j| j.text.len()).sum::<usize>() < min_bytes {
             return None;
         }
+        let functions = functions();
         let jobs: Arc<[Job]> = jobs.into();
         let shared = Arc::clone(&jobs);
         let worker = std::thread::Builder::new()
@@ -271,7 +276,7 @@ mod tests {
             ],
             &[("a.yaml", "{{ define \"db.x\" }}x{{ end }}a")],
         );
-        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
+        let pre = Preparse::start(&top, function_names, 0).expect("thread starts");
         let text = |s: &str| -> Arc<str> { Arc::from(s) };
         let files = [
             (
@@ -325,7 +330,7 @@ mod tests {
             File::new("charts/db/templates/a.yaml", b"a".to_vec()),
         ];
         let top = crate::chart::load_files(files).expect("chart loads");
-        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
+        let pre = Preparse::start(&top, function_names, 0).expect("thread starts");
         let names: Vec<&str> = pre.jobs.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(
             names,
@@ -338,8 +343,8 @@ mod tests {
     #[test]
     fn unneeded_files_are_skipped_and_small_charts_start_nothing() {
         let top = chart(&[("a.yaml", "a"), ("b.yaml", "b")], &[]);
-        assert!(Preparse::start(&top, function_names(), 1 << 20).is_none());
-        let pre = Preparse::start(&top, function_names(), 0).expect("thread starts");
+        assert!(Preparse::start(&top, function_names, 1 << 20).is_none());
+        let pre = Preparse::start(&top, function_names, 0).expect("thread starts");
         let a: Arc<str> = Arc::from("a");
         let got = pre.parse(&[("top/templates/a.yaml", &a)], parse_here);
         assert_eq!(got.len(), 1);

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
+use super::release::engine_templates;
 use crate::chart::Chart;
 use crate::template::shared_str_from_bytes;
 use crate::template::{Error, ParseContext, Tree};
@@ -197,11 +198,9 @@ fn rendered_name<'a>(chart: &'a Chart, name: &'a str) -> &'a str {
 /// The files `chart` (at `full_path`) and its subcharts will render, as the engine's
 /// `recAllTpls` names them: the chart's own first.
 fn predict(chart: &Chart, full_path: &str, jobs: &mut Vec<Job>) {
-    let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
-    for t in &chart.templates {
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+    for t in engine_templates(chart) {
         // Templates are always loaded with the chart.
-        let (Some(text), false) = (t.data.loaded(), library && !base.starts_with('_')) else {
+        let Some(text) = t.data.loaded() else {
             continue;
         };
         jobs.push(Job {

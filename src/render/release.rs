@@ -346,13 +346,8 @@ fn rec_all_tpls(
     next.insert("Subcharts".to_string(), Value::from(subcharts));
     let next = Value::from(next);
     let data = Values::wrap(next.clone());
-    let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
     let base_path = format!("{full_path}/templates");
-    for t in &chart.templates {
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if library && !base.starts_with('_') {
-            continue;
-        }
+    for t in engine_templates(chart) {
         let text = t.data.read().map_err(|e| chart::Error::ReadFile {
             path: e.path,
             message: e.message,
@@ -365,6 +360,20 @@ fn rec_all_tpls(
         });
     }
     Ok(next)
+}
+
+/// The templates of `chart` the engine parses: all of them, or only the partials (`_*`) of
+/// a library chart.
+pub(crate) fn engine_templates(chart: &Chart) -> impl Iterator<Item = &chart::File> {
+    let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
+    chart.templates.iter().filter(move |t| {
+        !library
+            || t.name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&t.name)
+                .starts_with('_')
+    })
 }
 
 /// `values.Table("Values." + name)` on the parent's object: the subchart's section of the

@@ -243,33 +243,58 @@ fn show_only(out: &str, patterns: &[String]) -> Result<String, ManifestError> {
 /// Helm's `releaseutil.SplitManifests`: the non-empty documents of a stream, trimmed, in
 /// order.
 pub fn split_manifests(big: &str) -> Vec<&str> {
-    // Go's `\s` is ASCII `[\t\n\f\r ]`.
-    static SEP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
-            .unwrap_or_else(|e| panic!("static regex: {e}"))
-    });
     let s = big.trim();
-    go_regex_split(&SEP, s)
+    go_regex_split(s)
         .into_iter()
         .filter(|d| !d.is_empty())
         .map(str::trim)
         .collect()
 }
 
-/// Go's `Regexp.Split(s, -1)`, which drops an empty leading match and the tail after a
-/// match that ends the string.
-fn go_regex_split<'a>(re: &Regex, s: &'a str) -> Vec<&'a str> {
+/// Go's `\s`, which is ASCII `[\t\n\f\r ]`.
+fn is_go_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// The next match of Helm's separator `(?:^|\s*\n)---\s*` in `s` at or after `from`, as
+/// Go's leftmost-first search finds it. Every match holds a `\n---` (or starts the text
+/// with `---`); it begins where the run of spaces before that newline begins (not before
+/// `from`), and takes all the spaces after the dashes. Scanning for `\n---` directly
+/// replaces a regex whose compilation alone cost more than the splitting.
+fn next_separator(s: &str, from: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let dashes_end = |at: usize| {
+        let mut end = at + 3;
+        while end < b.len() && is_go_space(b[end]) {
+            end += 1;
+        }
+        end
+    };
+    if from == 0 && b.starts_with(b"---") {
+        return Some((0, dashes_end(0)));
+    }
+    let newline = from + memchr::memmem::find(&b[from..], b"\n---")?;
+    let mut start = newline;
+    while start > from && is_go_space(b[start - 1]) {
+        start -= 1;
+    }
+    Some((start, dashes_end(newline + 1)))
+}
+
+/// Go's `Regexp.Split(s, -1)` with Helm's separator, which drops an empty leading match
+/// and the tail after a match that ends the string.
+fn go_regex_split(s: &str) -> Vec<&str> {
     if s.is_empty() {
         return vec![""];
     }
     let mut parts = Vec::new();
     let (mut beg, mut end) = (0, 0);
-    for m in re.find_iter(s) {
-        end = m.start();
-        if m.end() != 0 {
+    while let Some((start, stop)) = next_separator(s, beg) {
+        end = start;
+        if stop != 0 {
             parts.push(&s[beg..end]);
         }
-        beg = m.end();
+        beg = stop;
     }
     if end != s.len() {
         parts.push(&s[beg..]);

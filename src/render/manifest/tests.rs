@@ -216,6 +216,37 @@ fn split_manifests_follows_go_regexp_split() {
     );
 }
 
+/// The hand-written separator search against Helm's regex, on every string of up to six
+/// characters over the alphabet that matters, so that no backtracking case is missed.
+#[test]
+fn separator_search_matches_helms_regex() {
+    let re = regex::Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap();
+    let alphabet = ['-', '\n', ' ', 'a', '\r'];
+    let mut checked = 0;
+    for len in 0..=6u32 {
+        for mut code in 0..alphabet.len().pow(len) {
+            let s: String = (0..len)
+                .map(|_| {
+                    let c = alphabet[code % alphabet.len()];
+                    code /= alphabet.len();
+                    c
+                })
+                .collect();
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&s).map(|m| (m.start(), m.end())).collect();
+            let mut got = Vec::new();
+            let mut from = 0;
+            while let Some(m) = next_separator(&s, from) {
+                got.push(m);
+                from = m.1;
+            }
+            assert_eq!(got, want, "{s:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 19_531);
+}
+
 #[test]
 fn kind_order_is_stable_with_unknown_kinds_last_alphabetically() {
     let mut m = BTreeMap::new();

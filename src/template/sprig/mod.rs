@@ -7,6 +7,7 @@ mod crypto;
 mod dates;
 mod encoding;
 mod floats;
+mod goregex;
 mod gotime;
 mod hashes;
 mod json;

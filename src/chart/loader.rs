@@ -34,13 +34,23 @@ pub(super) fn os_message(e: &std::io::Error) -> String {
 
 /// Loads a chart from a directory or a `.tgz` file (Helm v4's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, Error> {
+    load_observed(path, &mut |_, _| {})
+}
+
+/// Reports each file a directory load reads, by its chart-relative path, as soon as it is
+/// read: what lets a caller start work on the files (parsing templates) while loading goes
+/// on. Files inside archives are not reported.
+pub type Observer<'a> = dyn FnMut(&str, &Arc<[u8]>) + 'a;
+
+/// [`load`], reporting to `observer` each file of a chart directory as it is read.
+pub fn load_observed(path: &Path, observer: &mut Observer<'_>) -> Result<Chart, Error> {
     let meta = fs::metadata(path).map_err(|e| Error::Io {
         op: "stat",
         path: path.display().to_string(),
         message: os_message(&e),
     })?;
     if meta.is_dir() {
-        load_dir(path)
+        load_dir_observed(path, observer)
     } else {
         load_archive(path)
     }
@@ -60,6 +70,11 @@ fn check_api_version(chart_yaml: &[u8]) -> Result<(), Error> {
 /// Loads a chart directory (Helm v4's `loader.LoadDir`): `Chart.yaml` must exist, `.helmignore`
 /// rules apply, files are read in Helm's walk order.
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    load_dir_observed(dir, &mut |_, _| {})
+}
+
+/// [`load_dir`], reporting to `observer` each file as it is read.
+fn load_dir_observed(dir: &Path, observer: &mut Observer<'_>) -> Result<Chart, Error> {
     let top = std::path::absolute(dir).map_err(|e| Error::Io {
         op: "stat",
         path: dir.display().to_string(),
@@ -71,7 +86,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
         message: os_message(&e),
     })?;
     check_api_version(&data)?;
-    let files = read_dir_files(&top)?;
+    let files = read_dir_files(&top, observer)?;
     load_files(files)
 }
 
@@ -119,7 +134,7 @@ pub fn load_archive_bytes(bytes: &[u8]) -> Result<Chart, Error> {
 /// Walks a chart directory as Helm's `sympath.Walk` does: sorted names per directory,
 /// symbolic links followed, `.helmignore` (plus the default rule) applied to directories and
 /// files.
-fn read_dir_files(top: &Path) -> Result<Vec<File>, Error> {
+fn read_dir_files(top: &Path, observer: &mut Observer<'_>) -> Result<Vec<File>, Error> {
     let mut rules = match fs::read(top.join(".helmignore")) {
         Ok(data) => {
             let text = String::from_utf8_lossy(&data);
@@ -132,12 +147,18 @@ fn read_dir_files(top: &Path) -> Result<Vec<File>, Error> {
     };
     rules.add_defaults();
     let mut files = Vec::new();
-    walk(top, "", &rules, &mut files)?;
+    walk(top, "", &rules, &mut files, observer)?;
     Ok(files)
 }
 
 /// Visits the entries of directory `dir` (chart-relative `rel`, empty for the root).
-fn walk(dir: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result<(), Error> {
+fn walk(
+    dir: &Path,
+    rel: &str,
+    rules: &Rules,
+    files: &mut Vec<File>,
+    observer: &mut Observer<'_>,
+) -> Result<(), Error> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         // Helm reports unreadable directories, except the chart root itself.
@@ -161,12 +182,18 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result<(
         } else {
             format!("{rel}/{name}")
         };
-        visit(&path, &child_rel, rules, files)?;
+        visit(&path, &child_rel, rules, files, observer)?;
     }
     Ok(())
 }
 
-fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result<(), Error> {
+fn visit(
+    path: &Path,
+    rel: &str,
+    rules: &Rules,
+    files: &mut Vec<File>,
+    observer: &mut Observer<'_>,
+) -> Result<(), Error> {
     let read_err = |e: std::io::Error| Error::ReadFile {
         path: rel.to_string(),
         message: os_message(&e),
@@ -189,7 +216,7 @@ fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result
             return Ok(());
         }
         return stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
-            walk(path, rel, rules, files)
+            walk(path, rel, rules, files, observer)
         });
     }
     if rules.ignore(rel, false) {
@@ -209,7 +236,9 @@ fn visit(path: &Path, rel: &str, rules: &Rules, files: &mut Vec<File>) -> Result
         });
     }
     let data = if read_at_load(rel) {
-        read_shared(path, meta.len()).map_err(read_err)?.into()
+        let bytes = read_shared(path, meta.len()).map_err(read_err)?;
+        observer(rel, &bytes);
+        bytes.into()
     } else {
         // Opened, so that an unreadable file fails the load as in Helm; read on first use.
         fs::File::open(path).map_err(read_err)?;

@@ -26,7 +26,10 @@ use serde_json::{Map, Value};
 
 pub use archive::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
 pub use contents::{Contents, ReadError};
-pub use loader::{load, load_archive, load_archive_bytes, load_dir, load_files, load_values_text};
+pub use loader::{
+    Observer, load, load_archive, load_archive_bytes, load_dir, load_files, load_observed,
+    load_values_text,
+};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 use semver::{Constraints, Version};
 

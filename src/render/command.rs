@@ -98,10 +98,14 @@ pub fn helm_template_with<T>(
     let release_name = release_name(req).map_err(|m| fail(m, &log))?;
     let path = locate_chart(&req.chart.to_string_lossy()).map_err(|m| fail(m, &log))?;
     let values = user_values(req).map_err(|m| fail(m, &log))?;
-    let chart = crate::chart::load(&path).map_err(|e| fail(e.to_string(), &log))?;
-    // Parsing starts now, beside dependency processing and values coalescing.
+    // Templates are parsed on a second thread as the loader reads them, beside the rest of
+    // loading, dependency processing and values coalescing.
+    let preparse = Preparse::new(function_names, PARALLEL_PARSE_BYTES);
+    let chart = crate::chart::load_observed(&path, &mut |rel, data| preparse.offer(rel, data))
+        .map_err(|e| fail(e.to_string(), &log))?;
+    preparse.close(&chart);
     let engine = Engine {
-        preparse: Preparse::start(&chart, function_names, PARALLEL_PARSE_BYTES).map(Arc::new),
+        preparse: preparse.started().then(|| Arc::new(preparse)),
         ..Engine::default()
     };
     let opts = ReleaseOptions {

@@ -171,17 +171,31 @@ pub fn template_output_full(
     let mut log = Vec::new();
     let (hooks, manifests) = sort_manifests(rendered, &mut log)?;
 
-    let mut body = String::new();
+    // The output is written once, into a buffer of its final size: a large chart's output
+    // is hundreds of KiB, and growing it (then copying the trimmed part) touched every page
+    // of it three times.
+    let doc_len = |path: &str, content: &str| DOC_HEAD.len() + path.len() + content.len() + 2;
+    let crds_len: usize = crds.iter().map(|(p, d)| doc_len(p, d)).sum();
+    let capacity = 1
+        + if opts.include_crds { crds_len } else { 0 }
+        + manifests
+            .iter()
+            .chain(&hooks)
+            .map(|d| doc_len(&d.path, &d.content))
+            .sum::<usize>();
+    let mut out = String::with_capacity(capacity);
     if opts.include_crds {
         for (path, data) in crds {
-            push_doc(&mut body, path, data);
+            push_doc(&mut out, path, data);
         }
     }
     for m in &manifests {
-        push_doc(&mut body, &m.path, &m.content);
+        push_doc(&mut out, &m.path, &m.content);
     }
-    let mut out = String::with_capacity(body.len() + 1);
-    out.push_str(body.trim());
+    // Helm trims the CRDs and manifests part and ends it with a newline.
+    out.truncate(out.trim_end().len());
+    let leading = out.len() - out.trim_start().len();
+    out.drain(..leading);
     out.push('\n');
     if !opts.no_hooks {
         for h in hooks.iter().filter(|h| !(opts.skip_tests && h.is_test)) {
@@ -196,8 +210,11 @@ pub fn template_output_full(
     Ok(TemplateOutput { stdout, log })
 }
 
+/// What starts every document of the output, before its path.
+const DOC_HEAD: &str = "---\n# Source: ";
+
 fn push_doc(out: &mut String, path: &str, content: &str) {
-    out.push_str("---\n# Source: ");
+    out.push_str(DOC_HEAD);
     out.push_str(path);
     out.push('\n');
     out.push_str(content);

@@ -13,7 +13,8 @@
 //! or quoted one-line strings, block sequences (also compact `- k: v` and `- - x` forms and
 //! sequences at their key's indentation), one-line plain, single- and double-quoted scalars,
 //! literal and folded block scalars, one-line flow collections of scalars, comments and empty
-//! values. Declined: tabs outside block scalar text, carriage returns, anchors, aliases, tags,
+//! values, and anchors on such one-line values with their aliases (at most [`MAX_ALIASES`]).
+//! Declined: tabs outside block scalar text, carriage returns, anchors on anything else, tags,
 //! merge keys, complex keys, directives, an empty first document, keys that are not strings (`1:`, `true:`), non-text characters and deep nesting.
 //! Plain scalars are typed by the full decoder's own code (`plain_scalar_value`).
 
@@ -36,6 +37,10 @@ macro_rules! decline {
 /// Nesting beyond this is left to the full decoder (which bounds it at 500 levels).
 const MAX_DEPTH: usize = 100;
 
+/// Aliases beyond this are left to the full decoder, which bounds aliasing as go-yaml does
+/// (its "excessive aliasing" check never fires below 100 aliases).
+const MAX_ALIASES: usize = 100;
+
 /// libyaml refuses simple keys longer than 1024 characters; stay well below that.
 const MAX_KEY_BYTES: usize = 512;
 
@@ -50,32 +55,14 @@ pub(crate) fn decode(text: &str, mode: NumberMode) -> Res<Value> {
     if !plain_text(text) {
         return Err(decline!());
     }
-    let mut r = Reader {
-        text,
-        b: text.as_bytes(),
-        pos: 0,
-        line_start: 0,
-        mode,
-        depth: 0,
-        in_document: false,
-        key_cache: (usize::MAX, None),
-    };
+    let mut r = Reader::new(text, mode);
     r.document()
 }
 
 /// Where the reader was when it declined `text` (for diagnostics in tests).
 #[cfg(test)]
 pub(crate) fn decline_position(text: &str, mode: NumberMode) -> Option<usize> {
-    let mut r = Reader {
-        text,
-        b: text.as_bytes(),
-        pos: 0,
-        line_start: 0,
-        mode,
-        depth: 0,
-        in_document: false,
-        key_cache: (usize::MAX, None),
-    };
+    let mut r = Reader::new(text, mode);
     r.document().err().map(|_| r.pos)
 }
 
@@ -128,6 +115,10 @@ struct Reader<'a> {
     in_document: bool,
     /// The last [`Reader::key_colon`] answer: (position, colon).
     key_cache: (usize, Option<usize>),
+    /// Anchors defined so far, in document order, with the values they name.
+    anchors: Vec<(&'a str, Value)>,
+    /// Aliases read so far.
+    aliases: usize,
 }
 
 fn is_space_or_end(c: Option<u8>) -> bool {
@@ -135,6 +126,22 @@ fn is_space_or_end(c: Option<u8>) -> bool {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    fn new(text: &'a str, mode: NumberMode) -> Reader<'a> {
+        Reader {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+            line_start: 0,
+            mode,
+            depth: 0,
+            in_document: false,
+            key_cache: (usize::MAX, None),
+            anchors: Vec::new(),
+            aliases: 0,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.pos).copied()
     }
@@ -485,6 +492,8 @@ impl<'a> Reader<'a> {
     /// `block` is the column of the enclosing block collection (`None` at the document root).
     fn inline_value(&mut self, block: Option<usize>) -> Res<Value> {
         let v = match self.peek() {
+            Some(b'&') => return self.anchored(block),
+            Some(b'*') => self.alias()?,
             Some(b'"' | b'\'') => Value::String(self.quoted(Some(block))?),
             Some(b'[' | b'{') => self.flow()?,
             Some(b'|' | b'>') => return self.block_scalar(block.ok_or(decline!())?),
@@ -495,6 +504,62 @@ impl<'a> Reader<'a> {
         };
         self.end_of_line()?;
         Ok(v)
+    }
+
+    /// `&NAME VALUE`: a one-line scalar or flow collection on the anchor's line, remembered
+    /// for later aliases. Anchors on anything else (block collections, block scalars, empty
+    /// nodes) are declined.
+    fn anchored(&mut self, block: Option<usize>) -> Res<Value> {
+        let (name, end) = self.anchor_name(self.pos + 1)?;
+        if self.peek_at(end) != Some(b' ') {
+            return Err(decline!());
+        }
+        self.pos = end;
+        self.skip_spaces();
+        if matches!(
+            self.peek(),
+            None | Some(b'\n' | b'#' | b'|' | b'>' | b'&' | b'*' | b'!')
+        ) {
+            return Err(decline!());
+        }
+        let value = self.inline_value(block)?;
+        self.anchors.push((name, value.clone()));
+        Ok(value)
+    }
+
+    /// `*NAME`: the value of the latest anchor of that name before it.
+    fn alias(&mut self) -> Res<Value> {
+        let (name, end) = self.anchor_name(self.pos + 1)?;
+        self.aliases += 1;
+        if self.aliases > MAX_ALIASES {
+            return Err(decline!());
+        }
+        let value = self
+            .anchors
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or(decline!())?;
+        self.pos = end;
+        Ok(value)
+    }
+
+    /// The name of an anchor or alias starting at `from` (after its `&` or `*`), restricted
+    /// to the characters libyaml accepts (ASCII letters and digits, `-`, `_`), and its end.
+    fn anchor_name(&self, from: usize) -> Res<(&'a str, usize)> {
+        let b = self.b;
+        let mut end = from;
+        while b
+            .get(end)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        {
+            end += 1;
+        }
+        if end == from {
+            return Err(decline!());
+        }
+        Ok((self.slice(from, end)?, end))
     }
 
     /// The text of a plain scalar's line from the reader: up to a line break, a comment or the

@@ -224,7 +224,15 @@ fn flow_collections() {
 #[test]
 fn declined_constructs() {
     for text in [
-        "a: &x 1\nb: *x\n",
+        "a: &x\n  b: 1\nc: *x\n",
+        "a: &x |\n  t\nb: *x\n",
+        "a: &x\nb: *x\n",
+        "a: *x\n",
+        "a: &x 1\nb: *x y\n",
+        "a: &x 1\nb: *x: 2\n",
+        "a: &x. 1\n",
+        "a: & 1\n",
+        "&x a: 1\n",
         "a: !!str 1\n",
         "<<: {a: 1}\n",
         "? a\n: b\n",
@@ -250,6 +258,28 @@ fn declined_constructs() {
     ] {
         declines(text);
     }
+}
+
+/// Anchors on one-line values and their aliases, as the alertmanager chart's values use them.
+#[test]
+fn scalar_anchors_and_aliases() {
+    use serde_json::json;
+    reads(
+        "port: &p http\nsvc:\n  port: *p\n  list: [a]\nother: *p # same\n",
+        json!({"port": "http", "svc": {"port": "http", "list": ["a"]}, "other": "http"}),
+    );
+    reads(
+        "a: &n 8080\nb: &f [1, \"x\"]\nc: *n\nd:\n  - *f\n  - &q 'q'\n  - *q\n",
+        json!({"a": 8080, "b": [1, "x"], "c": 8080, "d": [[1, "x"], "q", "q"]}),
+    );
+    reads(
+        "a: &x 1\na2: &x 2\nb: *x\n",
+        json!({"a": 1, "a2": 2, "b": 2}),
+    );
+    let many: String = std::iter::once("a: &x 1\n".to_string())
+        .chain((0..=MAX_ALIASES).map(|i| format!("k{i}: *x\n")))
+        .collect();
+    declines(&many);
 }
 
 #[test]

@@ -70,6 +70,10 @@ struct Queue {
     bytes: usize,
     /// Set when no more jobs will come: the second thread stops when it has none left.
     closed: bool,
+    /// Set while the second thread waits for jobs: only then is it woken. (A condition
+    /// variable's notification is a system call whether or not anyone waits, and the
+    /// loader queues a job per template file.)
+    waiting: bool,
 }
 
 /// The queue and the signal the second thread waits on for more jobs.
@@ -159,7 +163,7 @@ impl Preparse {
 
     /// Queues one file, starting the second thread when the queue has grown large enough.
     fn push(&self, name: String, text: Arc<str>) {
-        let bytes = {
+        let (bytes, waiting) = {
             let mut queue = self.shared.lock();
             queue.bytes += text.len();
             queue.jobs.push(Arc::new(Job {
@@ -168,9 +172,11 @@ impl Preparse {
                 state: AtomicU8::new(FREE),
                 result: Mutex::new(None),
             }));
-            queue.bytes
+            (queue.bytes, queue.waiting)
         };
-        self.shared.more.notify_one();
+        if waiting {
+            self.shared.more.notify_one();
+        }
         if bytes >= self.min_bytes {
             let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
             if worker.is_none() {
@@ -290,10 +296,12 @@ fn work(shared: &Shared, functions: fn() -> Vec<String>) {
                 if queue.closed {
                     return;
                 }
+                queue.waiting = true;
                 queue = shared
                     .more
                     .wait(queue)
                     .unwrap_or_else(PoisonError::into_inner);
+                queue.waiting = false;
             }
         };
         next += 1;

@@ -2,7 +2,7 @@
 //!
 //! Loading a directory chart reads what loading itself needs (metadata, values, the schema,
 //! templates, subchart archives). Everything else (READMEs, changelogs, `crds/`, files for
-//! `.Files`) is only opened, so that a missing or unreadable file fails the load as it does
+//! `.Files`) is only checked for readability (`faccessat`), so that a missing or unreadable file fails the load as it does
 //! in Helm, and read the first time a render asks for it: most renders never do, and those
 //! files were up to half of what a render read and paged in.
 

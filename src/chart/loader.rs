@@ -240,8 +240,8 @@ fn visit(
         observer(rel, &bytes);
         bytes.into()
     } else {
-        // Opened, so that an unreadable file fails the load as in Helm; read on first use.
-        fs::File::open(path).map_err(read_err)?;
+        // Checked, so that an unreadable file fails the load as in Helm; read on first use.
+        check_readable(path).map_err(read_err)?;
         Contents::deferred(path.to_path_buf())
     };
     files.push(File {
@@ -293,13 +293,62 @@ fn read_shared(path: &Path, len: u64) -> std::io::Result<Arc<[u8]>> {
     };
     let mut data: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
     let complete = match Arc::get_mut(&mut data) {
-        Some(buf) => file.read_exact(buf).is_ok() && file.read(&mut [0u8; 1])? == 0,
+        Some(buf) => read_exactly(&mut file, buf)?,
         None => false,
     };
     if !complete {
         return fs::read(path).map(trim_bom);
     }
     Ok(trim_bom(data))
+}
+
+/// Fills `buf` from `file` and reports whether the file ended exactly there. Each read also
+/// asks for one byte more, so that a file of the expected size takes one system call, not a
+/// second one to see the end.
+fn read_exactly(file: &mut fs::File, buf: &mut [u8]) -> std::io::Result<bool> {
+    let mut filled = 0;
+    let mut probe = [0u8; 1];
+    loop {
+        let n = file.read_vectored(&mut [
+            std::io::IoSliceMut::new(&mut buf[filled..]),
+            std::io::IoSliceMut::new(&mut probe),
+        ])?;
+        if n == 0 {
+            // The end, before the size `stat` saw.
+            return Ok(filled == buf.len());
+        }
+        filled += n;
+        if filled > buf.len() {
+            // The file grew.
+            return Ok(false);
+        }
+        if filled == buf.len() {
+            // A regular file's read stops short only at its end.
+            return Ok(true);
+        }
+    }
+}
+
+/// Whether the calling process may read `path` (effective ids, as `open` would check): the
+/// check Helm's loader makes by reading the file, without opening and closing it.
+fn check_readable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    let rc = unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            libc::R_OK,
+            libc::AT_EACCESS,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 fn json_error(file: &str, message: &str) -> Error {
@@ -557,6 +606,29 @@ fn load_subchart(parent: &Chart, name: &str, files: Vec<File>) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of the expected size is read whole; one that grew or shrank since `stat` is
+    /// reported as such (the caller then reads it the ordinary way).
+    #[test]
+    fn reads_exactly_the_size_stat_saw() {
+        let path = std::env::temp_dir().join(format!("rudder-read-{}", std::process::id()));
+        fs::write(&path, b"0123456789").unwrap();
+        let read = |len: usize| {
+            let mut buf = vec![0u8; len];
+            let mut file = fs::File::open(&path).unwrap();
+            (read_exactly(&mut file, &mut buf).unwrap(), buf)
+        };
+        assert_eq!(read(10), (true, b"0123456789".to_vec()));
+        assert!(!read(4).0, "the file is larger than expected");
+        assert!(!read(12).0, "the file is smaller than expected");
+        assert_eq!(read_shared(&path, 4).unwrap().as_ref(), b"0123456789");
+        assert!(check_readable(&path).is_ok());
+        fs::remove_file(&path).unwrap();
+        assert_eq!(
+            check_readable(&path).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
+    }
     use crate::chart::archive::tests::tgz;
 
     #[test]

@@ -251,18 +251,25 @@ fn visit(
     Ok(())
 }
 
+/// The path of chart-relative `rel` inside the chart or subchart directory that holds it
+/// (`charts/db/templates/x.yaml` -> `templates/x.yaml`), or `None` for an entry directly
+/// under a `charts/` directory (a subchart archive).
+pub fn path_in_chart(rel: &str) -> Option<&str> {
+    let mut rest = rel;
+    while let Some(inner) = rest.strip_prefix("charts/") {
+        rest = inner.split_once('/')?.1;
+    }
+    Some(rest)
+}
+
 /// Whether [`load_files`] needs the file at `rel` (relative to the chart directory) itself:
 /// the metadata, values, schema and templates of the chart or of a subchart directory, and
 /// anything directly under a `charts/` directory (subchart archives). Other files are only
 /// seen through `.Files` and `crds/`, and are read when a render first asks for them.
 fn read_at_load(rel: &str) -> bool {
-    let mut rest = rel;
-    while let Some(inner) = rest.strip_prefix("charts/") {
-        match inner.split_once('/') {
-            Some((_, sub)) => rest = sub,
-            None => return true,
-        }
-    }
+    let Some(rest) = path_in_chart(rel) else {
+        return true;
+    };
     rest.starts_with("templates/")
         || matches!(
             rest,
@@ -606,6 +613,21 @@ fn load_subchart(parent: &Chart, name: &str, files: Vec<File>) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_inside_nested_chart_directories() {
+        assert_eq!(path_in_chart("templates/a.yaml"), Some("templates/a.yaml"));
+        assert_eq!(
+            path_in_chart("charts/db/templates/a.yaml"),
+            Some("templates/a.yaml")
+        );
+        assert_eq!(
+            path_in_chart("charts/db/charts/c/values.yaml"),
+            Some("values.yaml")
+        );
+        assert_eq!(path_in_chart("charts/db-1.0.0.tgz"), None);
+        assert!(read_at_load("charts/db-1.0.0.tgz") && !read_at_load("charts/db/README.md"));
+    }
 
     /// A file of the expected size is read whole; one that grew or shrank since `stat` is
     /// reported as such (the caller then reads it the ordinary way).

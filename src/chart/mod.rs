@@ -28,7 +28,7 @@ pub use archive::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
 pub use contents::{Contents, ReadError};
 pub use loader::{
     Observer, load, load_archive, load_archive_bytes, load_dir, load_files, load_observed,
-    load_values_text,
+    load_values_text, path_in_chart,
 };
 pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 use semver::{Constraints, Version};

@@ -336,14 +336,7 @@ fn renamed(result: ParseResult, from: &str, to: &str) -> Option<ParseResult> {
 /// Whether chart-relative path `rel` is a template of the chart or of a subchart directory
 /// (`templates/…`, `charts/SUB/templates/…`, and so on down).
 fn is_template_path(rel: &str) -> bool {
-    let mut rest = rel;
-    while let Some(inner) = rest.strip_prefix("charts/") {
-        match inner.split_once('/') {
-            Some((_, sub)) => rest = sub,
-            None => return false,
-        }
-    }
-    rest.starts_with("templates/")
+    crate::chart::path_in_chart(rel).is_some_and(|p| p.starts_with("templates/"))
 }
 
 /// The templates of `chart` (at path `prefix` in the tree) and its subcharts that the engine

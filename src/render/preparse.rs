@@ -115,11 +115,8 @@ impl Preparse {
 
     /// A queue holding `chart`'s templates, closed: for a chart loaded without
     /// [`Preparse::offer`]. `None` when they total less than `min_bytes`.
-    pub fn start(
-        chart: &Chart,
-        functions: fn() -> Vec<String>,
-        min_bytes: usize,
-    ) -> Option<Preparse> {
+    #[cfg(test)]
+    fn start(chart: &Chart, functions: fn() -> Vec<String>, min_bytes: usize) -> Option<Preparse> {
         let preparse = Preparse::new(functions, min_bytes);
         preparse.close(chart);
         preparse.started().then_some(preparse)

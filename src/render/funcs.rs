@@ -204,6 +204,8 @@ fn register_engine_funcs(m: &mut FuncMap, lookup_hook: Option<LookupFn>) {
         ctx.string_arg(a, 0)?;
         Ok(Value::String(String::new()))
     });
+    // Answers come from outside the chart (the cluster, DNS).
+    m.mark_impure(&["lookup", "getHostByName"]);
 }
 
 /// Helm's `include`: executes a named template of the current set and returns its output.
@@ -227,7 +229,10 @@ fn include(
             }
         }
     }
-    let result = ctx.execute_template(name, data);
+    // Helpers such as `common.names.fullname` are included many times per file with the
+    // same data; their output is reused while nothing impure has run (see
+    // `CallContext::execute_template_memoized`).
+    let result = ctx.execute_template_memoized(name, data, MAX_INCLUDE_NESTING as usize);
     if let Some(c) = included.borrow_mut().get_mut(name) {
         *c = c.saturating_sub(1);
     }
@@ -336,6 +341,95 @@ mod tests {
             "{}",
             &err[err.len().saturating_sub(300)..]
         );
+    }
+
+    /// Reused `include` outputs never differ from running the template again: data changed
+    /// by `set`, `unset` or a merge, different data, random values, and `define`s that a
+    /// `tpl` text overrides are all seen.
+    #[test]
+    fn include_reuse_is_invisible() {
+        let helpers =
+            "{{ define \"a\" }}{{ .a }}{{ end }}{{ define \"r\" }}{{ randAlphaNum 12 }}{{ end }}";
+        let cases = [
+            // The same map, changed in between.
+            (
+                "{{ $d := dict \"a\" 1 }}{{ include \"a\" $d }}{{ $_ := set $d \"a\" 2 }}{{ include \"a\" $d }}",
+                "12",
+            ),
+            (
+                "{{ $d := dict \"a\" 1 }}{{ include \"a\" $d }}{{ $_ := unset $d \"a\" }}{{ include \"a\" $d }}",
+                "1",
+            ),
+            (
+                "{{ $d := dict \"a\" 1 }}{{ include \"a\" $d }}{{ $_ := mergeOverwrite $d (dict \"a\" 3) }}{{ include \"a\" $d }}",
+                "13",
+            ),
+            // A nested map changed through its parent.
+            (
+                "{{ $d := dict \"a\" (dict \"b\" 1) }}{{ include \"a\" $d }}{{ $_ := set $d.a \"b\" 2 }}{{ include \"a\" $d }}",
+                "map[b:1]map[b:2]",
+            ),
+            // Equal scalars and distinct maps.
+            (
+                "{{ include \"a\" (dict \"a\" 1) }}{{ include \"a\" (dict \"a\" 2) }}{{ include \"a\" (dict \"a\" 1) }}",
+                "121",
+            ),
+            // Inside a tpl text that redefines the template.
+            (
+                "{{ include \"a\" (dict \"a\" 1) }}{{ tpl \"{{ define \\\"a\\\" }}T{{ end }}{{ include \\\"a\\\" .x }}\" (dict \"x\" (dict \"a\" 1)) }}",
+                "1T",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(render(text, helpers), Ok(want.to_string()), "{text}");
+        }
+        let out = render("{{ include \"r\" . }} {{ include \"r\" . }}", helpers).expect("renders");
+        let (a, b) = out.split_once(' ').expect("two values");
+        assert_eq!((a.len(), b.len()), (12, 12));
+        assert_ne!(a, b, "a template calling randAlphaNum ran twice");
+    }
+
+    /// The same helper included from two files sees each file's `.Template.Name`.
+    #[test]
+    fn include_reuse_stays_within_one_file() {
+        let data = Value::from_json_go(&serde_json::json!({"Values": {}}));
+        let file = |name: &str, text: &str| TemplateFile {
+            name: format!("c/templates/{name}"),
+            text: text.into(),
+            data: data.clone(),
+            base_path: "c/templates".into(),
+        };
+        let body = "{{ include \"n\" . }}{{ include \"n\" . }}";
+        let files = [
+            file("a.yaml", body),
+            file("b.yaml", body),
+            file("_h.tpl", "{{ define \"n\" }}{{ .Template.Name }};{{ end }}"),
+        ];
+        let out = Engine::default().render(&files).expect("renders");
+        assert_eq!(
+            out["c/templates/a.yaml"],
+            "c/templates/a.yaml;c/templates/a.yaml;"
+        );
+        assert_eq!(
+            out["c/templates/b.yaml"],
+            "c/templates/b.yaml;c/templates/b.yaml;"
+        );
+    }
+
+    /// Functions whose answers come from outside the arguments are marked impure, so a
+    /// template calling them is run on every include.
+    #[test]
+    fn impure_functions_are_marked() {
+        let funcs = helm_funcs(None);
+        for name in crate::template::sprig::IMPURE
+            .iter()
+            .chain(&["lookup", "getHostByName"])
+        {
+            assert_eq!(funcs.is_pure(name), Some(false), "{name}");
+        }
+        for name in ["include", "tpl", "toYaml", "dict", "deepCopy", "sha256sum"] {
+            assert_eq!(funcs.is_pure(name), Some(true), "{name}");
+        }
     }
 
     #[test]

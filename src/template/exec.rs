@@ -1,7 +1,8 @@
 //! The executor: walks parse trees against a data [`Value`] with Go `text/template` semantics
 //! (truth, scoping, missing keys, field access errors, range/with/if, template calls).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use super::error::Error;
 use super::funcs::{Arity, CallContext, Special};
@@ -12,10 +13,152 @@ use super::parse::{
 use super::value::{FuncError, ListKind, MapRef, Value};
 use super::{MissingKey, Template};
 
-/// Budget shared by a top-level execution and every nested one (`include`, `tpl`).
+/// Budget shared by a top-level execution and every nested one (`include`, `tpl`), and the
+/// outputs of its memoised template calls.
 #[derive(Debug, Default)]
 pub struct Shared {
     steps: Cell<u64>,
+    /// Calls of impure functions so far (see `FuncMap::mark_impure`).
+    effects: Cell<u64>,
+    /// Address of the set the top-level execution runs: calls are memoised only in it (a
+    /// set cloned by `tpl` may define templates differently).
+    root: Cell<usize>,
+    /// The deepest template-call depth reached so far.
+    deepest: Cell<usize>,
+    /// Memoised outputs by template name.
+    memo: RefCell<super::funcs::FxHashMap<String, Vec<Memo>>>,
+}
+
+/// The output of one template call, valid while no impure function is called.
+#[derive(Debug)]
+struct Memo {
+    data: DataKey,
+    /// Keeps the data alive, so its address cannot be reused by other data.
+    _guard: Value,
+    /// `Shared::effects` when the call ran (and ended: it called nothing impure).
+    effects: u64,
+    out: String,
+    steps: u64,
+    /// How much deeper than its own depth the call went.
+    span: usize,
+}
+
+/// What identifies a call's data: scalars by value, maps, lists and objects by identity
+/// (their contents can only change through impure functions).
+#[derive(Debug, PartialEq)]
+enum DataKey {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Int64(i64),
+    Float(u64),
+    String(String),
+    Map(usize),
+    List(usize, ListKind),
+    Object(usize),
+}
+
+impl DataKey {
+    fn of(v: &Value) -> DataKey {
+        match v {
+            Value::Nil => DataKey::Nil,
+            Value::Bool(b) => DataKey::Bool(*b),
+            Value::Int(i) => DataKey::Int(*i),
+            Value::Int64(i) => DataKey::Int64(*i),
+            Value::Float(f) => DataKey::Float(f.to_bits()),
+            Value::String(s) => DataKey::String(s.clone()),
+            Value::Map(m) => DataKey::Map(Rc::as_ptr(m) as usize),
+            Value::List(items, kind) => DataKey::List(Rc::as_ptr(items) as usize, *kind),
+            Value::Object(o) => DataKey::Object(Rc::as_ptr(o).cast::<()>() as usize),
+        }
+    }
+}
+
+impl Shared {
+    /// Shared state for a top-level execution of `tmpl`.
+    pub(crate) fn for_set(tmpl: &Template) -> Shared {
+        let shared = Shared::default();
+        shared.root.set(std::ptr::from_ref(tmpl) as usize);
+        shared
+    }
+
+    /// Executes template `name` of `tmpl` at `depth`, or returns the output of an earlier
+    /// call of it with the same data when no impure function has been called since that
+    /// call began. Only calls that ran to completion without calling an impure function are
+    /// kept, and reuse never skips an error: a kept call plus the current depth stays below
+    /// `depth_limit` and the step budget still holds its steps.
+    pub(crate) fn execute_memoized(
+        &self,
+        tmpl: &Template,
+        name: &str,
+        data: &Value,
+        depth: usize,
+        depth_limit: usize,
+    ) -> Result<String, Error> {
+        if self.root.get() != std::ptr::from_ref(tmpl) as usize {
+            return tmpl.execute_nested(self, name, data, depth);
+        }
+        let key = DataKey::of(data);
+        let limit = depth_limit.min(tmpl.options.max_depth);
+        if let Some(out) = self.reuse(name, &key, depth, limit, tmpl.options.max_steps) {
+            return Ok(out);
+        }
+        let (effects, steps) = (self.effects.get(), self.steps.get());
+        let outer_deepest = self.deepest.replace(depth);
+        let result = tmpl.execute_nested(self, name, data, depth);
+        let span = self.deepest.get().saturating_sub(depth);
+        self.deepest.set(outer_deepest.max(self.deepest.get()));
+        if let Ok(out) = &result
+            && self.effects.get() == effects
+        {
+            let memo = Memo {
+                data: key,
+                _guard: data.clone(),
+                effects,
+                out: out.clone(),
+                steps: self.steps.get() - steps,
+                span,
+            };
+            let mut all = self.memo.borrow_mut();
+            let kept = all.entry(name.to_string()).or_default();
+            match kept.iter_mut().find(|m| m.data == memo.data) {
+                Some(old) => *old = memo,
+                None => kept.push(memo),
+            }
+        }
+        result
+    }
+
+    /// A kept output for `name` with `key`, if still valid here.
+    fn reuse(
+        &self,
+        name: &str,
+        key: &DataKey,
+        depth: usize,
+        limit: usize,
+        max_steps: u64,
+    ) -> Option<String> {
+        let all = self.memo.borrow();
+        let m = all.get(name)?.iter().find(|m| m.data == *key)?;
+        let steps = self.steps.get() + m.steps;
+        if m.effects != self.effects.get() || depth + m.span >= limit || steps > max_steps {
+            return None;
+        }
+        self.steps.set(steps);
+        Some(m.out.clone())
+    }
+
+    /// Notes that a call reached `depth`.
+    fn reached(&self, depth: usize) {
+        if depth > self.deepest.get() {
+            self.deepest.set(depth);
+        }
+    }
+
+    /// Counts a call of an impure function.
+    fn impure_call(&self) {
+        self.effects.set(self.effects.get() + 1);
+    }
 }
 
 /// A value together with whether Go would see it through an `interface{}` (map elements,
@@ -125,6 +268,7 @@ pub(crate) fn execute_tree(
     data: &Value,
     depth: usize,
 ) -> Result<String, Error> {
+    shared.reached(depth);
     let mut e = Exec {
         tmpl,
         shared,
@@ -375,6 +519,7 @@ impl<'t> Exec<'t> {
             }],
         );
         self.depth += 1;
+        self.shared.reached(self.depth);
         let r = self.walk_list(&Val::plain(new_dot), &tree.root);
         self.depth -= 1;
         self.tree = saved_tree;
@@ -718,6 +863,9 @@ impl<'t> Exec<'t> {
         let Some(func) = self.tmpl.funcs.get(name).cloned() else {
             return Err(self.errorf(format!("{} is not a defined function", quote(name))));
         };
+        if !func.pure {
+            self.shared.impure_call();
+        }
         let nargs = args.len().saturating_sub(1);
         let num_in = nargs + usize::from(final_.is_some());
         match func.arity {

@@ -96,6 +96,10 @@ pub struct Func {
     /// The implementation.
     pub call: Rc<NativeFn>,
     pub(crate) special: Special,
+    /// Whether a call only computes its result from its arguments: no randomness, clock,
+    /// outside world or change to a map it was given. Calls of impure functions are counted
+    /// (see [`CallContext::execute_template_memoized`]).
+    pub(crate) pure: bool,
 }
 
 impl std::fmt::Debug for Func {
@@ -193,6 +197,7 @@ impl FuncMap {
                 arity: Arity::AtLeast(1),
                 call: Rc::new(|_, a| Ok(a.last().cloned().unwrap_or_default())),
                 special,
+                pure: true,
             },
         );
     }
@@ -208,6 +213,7 @@ impl FuncMap {
                 arity,
                 call: Rc::new(f),
                 special: Special::None,
+                pure: true,
             },
         );
     }
@@ -217,6 +223,22 @@ impl FuncMap {
         if let Some(f) = self.funcs.get(existing).cloned() {
             self.funcs.insert(name.to_string(), f);
         }
+    }
+
+    /// Marks the functions `names` (those registered) as impure: their results depend on
+    /// more than their arguments (randomness, the clock, the outside world) or they change
+    /// a map they were given. Functions are pure unless marked.
+    pub fn mark_impure(&mut self, names: &[&str]) {
+        for name in names {
+            if let Some(f) = self.funcs.get_mut(*name) {
+                f.pure = false;
+            }
+        }
+    }
+
+    /// Whether function `name` is pure (see [`FuncMap::mark_impure`]); `None` if absent.
+    pub fn is_pure(&self, name: &str) -> Option<bool> {
+        self.funcs.get(name).map(|f| f.pure)
     }
 
     /// Looks a function up.
@@ -386,6 +408,22 @@ impl<'a> CallContext<'a> {
     pub fn execute_template(&mut self, name: &str, data: &Value) -> Result<String, Error> {
         self.template
             .execute_nested(self.shared, name, data, self.depth + 1)
+    }
+
+    /// [`CallContext::execute_template`], reusing the output of an earlier call of the same
+    /// template with the same data (the same map, list or object, or an equal scalar) when
+    /// no impure function has been called since that call began (see
+    /// [`FuncMap::mark_impure`]). Calls in sets other than the one the top-level execution
+    /// runs are not reused. `depth_limit` is the caller's own nesting limit: a reuse never
+    /// hides an error that running the template again would raise.
+    pub fn execute_template_memoized(
+        &mut self,
+        name: &str,
+        data: &Value,
+        depth_limit: usize,
+    ) -> Result<String, Error> {
+        self.shared
+            .execute_memoized(self.template, name, data, self.depth + 1, depth_limit)
     }
 
     /// Executes template `name` of another set (e.g. a clone with extra parsed text, as

@@ -238,7 +238,7 @@ impl Template {
 
     /// Go's `ExecuteTemplate`: runs template `name` with `data` as dot and returns the output.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        let shared = exec::Shared::default();
+        let shared = exec::Shared::for_set(self);
         self.execute_nested(&shared, name, data, 0)
     }
 

@@ -1706,3 +1706,59 @@ fn fuzz_regression_huge_int_precision_is_linear() {
     assert!(out.ends_with("09|"));
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// Memoised template calls run a template once per (template, data) while only pure
+/// functions run, and again after an impure one.
+#[test]
+fn memoised_calls_rerun_after_impure_functions() {
+    let runs = Rc::new(std::cell::Cell::new(0));
+    let counter = runs.clone();
+    let mut f = FuncMap::new();
+    f.register("call_t", Arity::Exact(2), |ctx, a| {
+        let name = ctx.string_arg(a, 0)?;
+        ctx.execute_template_memoized(name, &a[1], 1000)
+            .map(Value::String)
+            .map_err(|e| FuncError::Call(e.to_string()))
+    });
+    f.register("count", Arity::Exact(0), move |_, _| {
+        counter.set(counter.get() + 1);
+        Ok(Value::String(String::new()))
+    });
+    f.register("poke", Arity::Exact(0), |_, _| {
+        Ok(Value::String(String::new()))
+    });
+    f.register("impure_inside", Arity::Exact(0), |_, _| {
+        Ok(Value::String("i".into()))
+    });
+    f.mark_impure(&["poke", "impure_inside"]);
+    let mut t = Template::new("m");
+    t.funcs(&f);
+    t.parse("c", "{{ count }}{{ .x }}").expect("parses");
+    t.parse("d", "{{ count }}{{ impure_inside }}")
+        .expect("parses");
+    t.parse("e", "{{ count }}{{ . }}").expect("parses");
+    let run = |text: &str| {
+        let mut t = t.clone();
+        t.parse("main", text).expect("parses");
+        runs.set(0);
+        let data = Value::from_json_go(&serde_json::json!({"x": "X", "y": {"x": "Y"}}));
+        let out = t.execute("main", &data).expect("runs");
+        (out, runs.get())
+    };
+    assert_eq!(
+        run("{{ call_t \"c\" . }}{{ call_t \"c\" . }}{{ call_t \"c\" .y }}{{ call_t \"c\" . }}"),
+        ("XXYX".to_string(), 2)
+    );
+    assert_eq!(
+        run("{{ call_t \"c\" . }}{{ poke }}{{ call_t \"c\" . }}"),
+        ("XX".to_string(), 2)
+    );
+    assert_eq!(
+        run("{{ call_t \"d\" . }}{{ call_t \"d\" . }}"),
+        ("ii".to_string(), 2)
+    );
+    assert_eq!(
+        run("{{ call_t \"e\" \"s\" }}{{ call_t \"e\" \"s\" }}{{ call_t \"e\" \"t\" }}"),
+        ("sst".to_string(), 2)
+    );
+}

@@ -36,6 +36,38 @@ pub use merge::{deep_copy, merge_into};
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, ListKind, Value};
 
+/// Sprig's functions whose results depend on more than their arguments (randomness, the
+/// clock, the network) or that change a map they are given (`set`, `unset`, the merges).
+pub const IMPURE: &[&str] = &[
+    "ago",
+    "bcrypt",
+    "encryptAES",
+    "genCA",
+    "genCAWithKey",
+    "genPrivateKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "getHostByName",
+    "htpasswd",
+    "merge",
+    "mergeOverwrite",
+    "mustMerge",
+    "mustMergeOverwrite",
+    "now",
+    "randAlpha",
+    "randAlphaNum",
+    "randAscii",
+    "randBytes",
+    "randInt",
+    "randNumeric",
+    "set",
+    "shuffle",
+    "unset",
+    "uuidv4",
+];
+
 /// Every Sprig function implemented here.
 pub fn funcs() -> FuncMap {
     let mut m = FuncMap::new();
@@ -82,6 +114,7 @@ pub fn funcs() -> FuncMap {
         must.push_str(&name[1..]);
         m.alias(&must, name);
     }
+    m.mark_impure(IMPURE);
     m
 }
 

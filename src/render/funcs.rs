@@ -348,8 +348,12 @@ mod tests {
     /// `tpl` text overrides are all seen.
     #[test]
     fn include_reuse_is_invisible() {
-        let helpers =
-            "{{ define \"a\" }}{{ .a }}{{ end }}{{ define \"r\" }}{{ randAlphaNum 12 }}{{ end }}";
+        let helpers = concat!(
+            "{{ define \"a\" }}{{ .a }}{{ end }}",
+            "{{ define \"r\" }}{{ randAlphaNum 12 }}{{ end }}",
+            "{{ define \"m\" }}{{ $_ := set . \"n\" (add1 (default 0 .n)) }}{{ .n }}{{ end }}",
+            "{{ define \"l\" }}{{ $d := dict \"k\" .a }}{{ $_ := set $d \"k\" (print $d.k \"!\") }}{{ $d.k }}{{ end }}",
+        );
         let cases = [
             // The same map, changed in between.
             (
@@ -368,6 +372,15 @@ mod tests {
             (
                 "{{ $d := dict \"a\" (dict \"b\" 1) }}{{ include \"a\" $d }}{{ $_ := set $d.a \"b\" 2 }}{{ include \"a\" $d }}",
                 "map[b:1]map[b:2]",
+            ),
+            // A template that changes its own data, and one that changes only its own dict.
+            (
+                "{{ $d := dict }}{{ include \"m\" $d }}{{ include \"m\" $d }}",
+                "12",
+            ),
+            (
+                "{{ $d := dict \"a\" 1 }}{{ include \"l\" $d }}{{ include \"l\" $d }}{{ $_ := set $d \"a\" 2 }}{{ include \"l\" $d }}",
+                "1!1!2!",
             ),
             // Equal scalars and distinct maps.
             (
@@ -427,7 +440,16 @@ mod tests {
         {
             assert_eq!(funcs.is_pure(name), Some(false), "{name}");
         }
-        for name in ["include", "tpl", "toYaml", "dict", "deepCopy", "sha256sum"] {
+        for name in [
+            "include",
+            "tpl",
+            "toYaml",
+            "dict",
+            "deepCopy",
+            "sha256sum",
+            "set",
+            "merge",
+        ] {
             assert_eq!(funcs.is_pure(name), Some(true), "{name}");
         }
     }

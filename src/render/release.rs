@@ -11,7 +11,6 @@
 //! meanwhile. Splitting, sorting and printing the manifests is the output stage's job.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
@@ -505,7 +504,7 @@ fn map_to_template_value(o: &Map<String, Json>) -> Value {
         .iter()
         .map(|(k, v)| (k.clone(), to_template_value(v)))
         .collect();
-    Value::Map(Rc::new(std::cell::RefCell::new(m)))
+    Value::Map(crate::template::value::MapCell::new_ref(m))
 }
 
 #[cfg(test)]

@@ -25,18 +25,25 @@ pub struct Shared {
     root: Cell<usize>,
     /// The deepest template-call depth reached so far.
     deepest: Cell<usize>,
+    /// Birth times (see `value::clock`) of the maps changed so far, each recorded when the
+    /// map was older than the latest memoised call: a call that began after a map was
+    /// born cannot have seen it, so its output stays valid when the map changes.
+    changes: RefCell<Vec<u64>>,
     /// Memoised outputs by template name.
     memo: RefCell<super::funcs::FxHashMap<String, Vec<Memo>>>,
 }
 
-/// The output of one template call, valid while no impure function is called.
+/// The output of one template call that called no impure function and changed no map
+/// older than itself, valid while no map older than the call changes.
 #[derive(Debug)]
 struct Memo {
     data: DataKey,
     /// Keeps the data alive, so its address cannot be reused by other data.
     _guard: Value,
-    /// `Shared::effects` when the call ran (and ended: it called nothing impure).
-    effects: u64,
+    /// When the call began (`value::tick`).
+    began: u64,
+    /// How many changes `Shared::changes` held when the call ended.
+    changes_at: usize,
     out: String,
     steps: u64,
     /// How much deeper than its own depth the call went.
@@ -44,7 +51,7 @@ struct Memo {
 }
 
 /// What identifies a call's data: scalars by value, maps, lists and objects by identity
-/// (their contents can only change through impure functions).
+/// (lists and objects do not change; maps change only through functions that report it).
 #[derive(Debug, PartialEq)]
 enum DataKey {
     Nil,
@@ -83,10 +90,11 @@ impl Shared {
     }
 
     /// Executes template `name` of `tmpl` at `depth`, or returns the output of an earlier
-    /// call of it with the same data when no impure function has been called since that
-    /// call began. Only calls that ran to completion without calling an impure function are
-    /// kept, and reuse never skips an error: a kept call plus the current depth stays below
-    /// `depth_limit` and the step budget still holds its steps.
+    /// call of it with the same data when no map the earlier call could have seen has
+    /// changed since. Only calls that ran to completion without calling an impure function
+    /// or changing a map older than themselves are kept, and reuse never skips an error: a
+    /// kept call plus the current depth stays below `depth_limit` and the step budget still
+    /// holds its steps.
     pub(crate) fn execute_memoized(
         &self,
         tmpl: &Template,
@@ -103,18 +111,24 @@ impl Shared {
         if let Some(out) = self.reuse(name, &key, depth, limit, tmpl.options.max_steps) {
             return Ok(out);
         }
+        let began = super::value::tick();
         let (effects, steps) = (self.effects.get(), self.steps.get());
+        let changes_before = self.changes.borrow().len();
         let outer_deepest = self.deepest.replace(depth);
         let result = tmpl.execute_nested(self, name, data, depth);
         let span = self.deepest.get().saturating_sub(depth);
         self.deepest.set(outer_deepest.max(self.deepest.get()));
+        let changes = self.changes.borrow();
+        let pure = self.effects.get() == effects
+            && changes[changes_before..].iter().all(|&born| born >= began);
         if let Ok(out) = &result
-            && self.effects.get() == effects
+            && pure
         {
             let memo = Memo {
                 data: key,
                 _guard: data.clone(),
-                effects,
+                began,
+                changes_at: changes.len(),
                 out: out.clone(),
                 steps: self.steps.get() - steps,
                 span,
@@ -141,11 +155,22 @@ impl Shared {
         let all = self.memo.borrow();
         let m = all.get(name)?.iter().find(|m| m.data == *key)?;
         let steps = self.steps.get() + m.steps;
-        if m.effects != self.effects.get() || depth + m.span >= limit || steps > max_steps {
+        let unchanged = self.changes.borrow()[m.changes_at..]
+            .iter()
+            .all(|&born| born >= m.began);
+        if !unchanged || depth + m.span >= limit || steps > max_steps {
             return None;
         }
         self.steps.set(steps);
         Some(m.out.clone())
+    }
+
+    /// Notes that a map born at `born` is about to change.
+    pub(crate) fn changed_map_born(&self, born: u64) {
+        // A map born at the current time is younger than every call begun so far.
+        if born < super::value::clock() {
+            self.changes.borrow_mut().push(born);
+        }
     }
 
     /// Notes that a call reached `depth`.

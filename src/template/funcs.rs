@@ -412,10 +412,11 @@ impl<'a> CallContext<'a> {
 
     /// [`CallContext::execute_template`], reusing the output of an earlier call of the same
     /// template with the same data (the same map, list or object, or an equal scalar) when
-    /// no impure function has been called since that call began (see
-    /// [`FuncMap::mark_impure`]). Calls in sets other than the one the top-level execution
-    /// runs are not reused. `depth_limit` is the caller's own nesting limit: a reuse never
-    /// hides an error that running the template again would raise.
+    /// no map that call could have seen has changed since. Calls that call an impure
+    /// function (see [`FuncMap::mark_impure`]) or change a map older than themselves are
+    /// not kept; calls in sets other than the one the top-level execution runs are not
+    /// reused. `depth_limit` is the caller's own nesting limit: a reuse never hides an
+    /// error that running the template again would raise.
     pub fn execute_template_memoized(
         &mut self,
         name: &str,
@@ -424,6 +425,13 @@ impl<'a> CallContext<'a> {
     ) -> Result<String, Error> {
         self.shared
             .execute_memoized(self.template, name, data, self.depth + 1, depth_limit)
+    }
+
+    /// Reports that a map born at `born` (`MapCell::born`) is about to change: functions
+    /// that change a map they were given must call this, so memoised outputs that could
+    /// have seen the map are not reused.
+    pub fn changed_map_born(&self, born: u64) {
+        self.shared.changed_map_born(born);
     }
 
     /// Executes template `name` of another set (e.g. a clone with extra parsed text, as

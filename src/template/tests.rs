@@ -2,7 +2,6 @@
 //! (data comes from JSON, as Helm values do, plus a Go-like object).
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -1119,7 +1118,7 @@ fn limits_stop_runaway_templates() {
 
 #[test]
 fn map_values_are_shared_with_callers() {
-    let m: MapRef = Rc::new(RefCell::new(BTreeMap::new()));
+    let m: MapRef = value::MapCell::new_ref(BTreeMap::new());
     let mut t = Template::new("t");
     t.funcs(&test_funcs());
     t.parse("t", "{{setk . \"a\" 1}}").unwrap();
@@ -1707,10 +1706,10 @@ fn fuzz_regression_huge_int_precision_is_linear() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
 
-/// Memoised template calls run a template once per (template, data) while only pure
-/// functions run, and again after an impure one.
+/// Memoised template calls run a template once per (template, data) until a map they could
+/// have seen changes; calls of impure functions, or changes of older maps, are not kept.
 #[test]
-fn memoised_calls_rerun_after_impure_functions() {
+fn memoised_calls_rerun_when_seen_maps_change() {
     let runs = Rc::new(std::cell::Cell::new(0));
     let counter = runs.clone();
     let mut f = FuncMap::new();
@@ -1730,6 +1729,15 @@ fn memoised_calls_rerun_after_impure_functions() {
     f.register("impure_inside", Arity::Exact(0), |_, _| {
         Ok(Value::String("i".into()))
     });
+    f.register("mk", Arity::Exact(0), |_, _| Ok(Value::new_map()));
+    f.register("setx", Arity::Exact(2), |ctx, a| {
+        let Value::Map(m) = &a[0] else {
+            return Err(FuncError::Call("not a map".into()));
+        };
+        ctx.changed_map_born(m.born());
+        m.borrow_mut().insert("x".into(), a[1].clone());
+        Ok(Value::String(String::new()))
+    });
     f.mark_impure(&["poke", "impure_inside"]);
     let mut t = Template::new("m");
     t.funcs(&f);
@@ -1737,6 +1745,12 @@ fn memoised_calls_rerun_after_impure_functions() {
     t.parse("d", "{{ count }}{{ impure_inside }}")
         .expect("parses");
     t.parse("e", "{{ count }}{{ . }}").expect("parses");
+    // Changes only a map younger than the call.
+    t.parse("f", "{{ count }}{{ $m := mk }}{{ setx $m 1 }}{{ .x }}")
+        .expect("parses");
+    // Changes its data.
+    t.parse("g", "{{ count }}{{ .x }}{{ setx . \"G\" }}")
+        .expect("parses");
     let run = |text: &str| {
         let mut t = t.clone();
         t.parse("main", text).expect("parses");
@@ -1749,9 +1763,25 @@ fn memoised_calls_rerun_after_impure_functions() {
         run("{{ call_t \"c\" . }}{{ call_t \"c\" . }}{{ call_t \"c\" .y }}{{ call_t \"c\" . }}"),
         ("XXYX".to_string(), 2)
     );
+    // Impure calls outside a kept call do not matter; a change to its data does.
     assert_eq!(
         run("{{ call_t \"c\" . }}{{ poke }}{{ call_t \"c\" . }}"),
-        ("XX".to_string(), 2)
+        ("XX".to_string(), 1)
+    );
+    assert_eq!(
+        run(
+            "{{ call_t \"c\" . }}{{ setx . \"Z\" }}{{ call_t \"c\" . }}{{ call_t \"c\" .y }}{{ setx . \"W\" }}{{ call_t \"c\" .y }}"
+        ),
+        // `.y` is reused only until `.` (older than the call) changes.
+        ("XZYY".to_string(), 4)
+    );
+    assert_eq!(
+        run("{{ call_t \"f\" . }}{{ call_t \"f\" . }}"),
+        ("XX".to_string(), 1)
+    );
+    assert_eq!(
+        run("{{ call_t \"g\" . }}{{ call_t \"g\" . }}"),
+        ("XG".to_string(), 2)
     );
     assert_eq!(
         run("{{ call_t \"d\" . }}{{ call_t \"d\" . }}"),

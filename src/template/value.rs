@@ -9,7 +9,74 @@ use std::rc::Rc;
 
 /// A shared, mutable `map[string]interface{}`: Sprig's `set`/`unset`/`merge` mutate maps in
 /// place and templates observe that through every reference, so maps are reference types.
-pub type MapRef = Rc<RefCell<BTreeMap<String, Value>>>;
+pub type MapRef = Rc<MapCell>;
+
+/// A map's entries with the time the map was made on this thread's [`clock`], which tells
+/// whether a template call that began at some time could have seen the map (see
+/// `exec::Shared`). Dereferences to the entries' `RefCell`.
+#[derive(Debug)]
+pub struct MapCell {
+    born: u64,
+    entries: RefCell<BTreeMap<String, Value>>,
+}
+
+impl MapCell {
+    /// A new shared map holding `entries`, made now.
+    pub fn new_ref(entries: BTreeMap<String, Value>) -> MapRef {
+        Rc::new(MapCell {
+            born: CLOCK.with(std::cell::Cell::get),
+            entries: RefCell::new(entries),
+        })
+    }
+
+    /// When the map was made (see [`clock`]).
+    pub fn born(&self) -> u64 {
+        self.born
+    }
+}
+
+impl Default for MapCell {
+    /// An empty map, made now.
+    fn default() -> MapCell {
+        MapCell {
+            born: clock(),
+            entries: RefCell::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl std::ops::Deref for MapCell {
+    type Target = RefCell<BTreeMap<String, Value>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.entries
+    }
+}
+
+impl PartialEq for MapCell {
+    fn eq(&self, other: &MapCell) -> bool {
+        self.entries == other.entries
+    }
+}
+
+thread_local! {
+    /// This thread's logical clock: advanced when a memoised template call begins.
+    static CLOCK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The current time on this thread's logical clock: maps made now are born at it.
+pub fn clock() -> u64 {
+    CLOCK.with(std::cell::Cell::get)
+}
+
+/// Advances this thread's logical clock and returns the new time: every map made before
+/// is born earlier, every map made from now on at this time or later.
+pub fn tick() -> u64 {
+    CLOCK.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    })
+}
 
 /// The Go element type of a slice, kept so `%T`/`typeOf` can tell `[]string` from `[]interface{}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,7 +385,7 @@ impl From<Vec<Value>> for Value {
 }
 impl From<BTreeMap<String, Value>> for Value {
     fn from(m: BTreeMap<String, Value>) -> Self {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(MapCell::new_ref(m))
     }
 }
 
@@ -338,7 +405,7 @@ impl Value {
 
     /// A new, empty, shared map.
     pub fn new_map() -> Value {
-        Value::Map(Rc::new(RefCell::new(BTreeMap::new())))
+        Value::Map(MapCell::new_ref(BTreeMap::new()))
     }
 
     /// Whether this is untyped nil.

@@ -10,18 +10,26 @@
 //! switches every active level to a snapshot of its remaining entries, so the result is
 //! exactly that of snapshotting every source map up front.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::rc::Rc;
 
 use super::super::funcs::{Arity, FuncMap};
-use super::super::value::{FuncError, MAX_NESTING, MapRef, Value};
+use super::super::value::{FuncError, MAX_NESTING, MapCell, MapRef, Value};
 use super::empty;
 
 /// Merges `src` into `dst` as `mergo.Merge` (or `MergeWithOverwrite` when `overwrite`) does.
-pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
-    merge_at(dst, src, overwrite, 0, &mut Vec::new());
+/// Returns the earliest birth time (see `value::clock`) of the maps it changed, if any.
+pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) -> Option<u64> {
+    let mut oldest = None;
+    merge_at(dst, src, overwrite, 0, &mut Vec::new(), &mut oldest);
+    oldest
+}
+
+/// Notes that `m` is about to change.
+fn changing(m: &MapRef, oldest: &mut Option<u64>) {
+    let born = m.born();
+    *oldest = Some(oldest.map_or(born, |o| o.min(born)));
 }
 
 /// One source map being walked by [`merge_at`].
@@ -147,7 +155,14 @@ fn next_action(
     Some(decided)
 }
 
-fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize, levels: &mut Vec<Level>) {
+fn merge_at(
+    dst: &MapRef,
+    src: &MapRef,
+    overwrite: bool,
+    depth: usize,
+    levels: &mut Vec<Level>,
+    oldest: &mut Option<u64>,
+) {
     if depth > MAX_NESTING || Rc::ptr_eq(dst, src) {
         return;
     }
@@ -162,16 +177,18 @@ fn merge_at(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize, levels: &
             Action::Skip => {}
             Action::Store(v) => {
                 let key = levels[me].last.clone().unwrap_or_default();
+                changing(dst, oldest);
                 dst.borrow_mut().insert(key, v);
             }
             Action::Recurse(dm, sm) => {
                 if levels.iter().any(|l| Rc::ptr_eq(&l.src, &dm)) {
                     snapshot_levels(levels);
                 }
-                merge_at(&dm, &sm, overwrite, depth + 1, levels);
+                merge_at(&dm, &sm, overwrite, depth + 1, levels, oldest);
                 // mergo then stores the source map only over a (still) empty destination.
                 if dv.replaceable() {
                     let key = levels[me].last.clone().unwrap_or_default();
+                    changing(dst, oldest);
                     dst.borrow_mut().insert(key, Value::Map(sm));
                 }
             }
@@ -241,8 +258,10 @@ pub(super) fn register(m: &mut FuncMap) {
                 let Some(src) = ctx.map_arg(a, i)? else {
                     continue;
                 };
-                let d = dst.get_or_insert_with(|| Rc::new(RefCell::new(BTreeMap::new())));
-                merge_into(d, &src, overwrite);
+                let d = dst.get_or_insert_with(|| MapCell::new_ref(BTreeMap::new()));
+                if let Some(born) = merge_into(d, &src, overwrite) {
+                    ctx.changed_map_born(born);
+                }
             }
             Ok(dst.map(Value::Map).unwrap_or_else(Value::new_map))
         });

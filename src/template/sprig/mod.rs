@@ -36,8 +36,9 @@ pub use merge::{deep_copy, merge_into};
 use super::funcs::{Arity, CallContext, FuncMap, FuncResult};
 use super::value::{FuncError, ListKind, Value};
 
-/// Sprig's functions whose results depend on more than their arguments (randomness, the
-/// clock, the network) or that change a map they are given (`set`, `unset`, the merges).
+/// Sprig's functions whose results depend on more than their arguments: randomness, the
+/// clock, the network. (`set`, `unset` and the merges change maps instead; they report the
+/// maps they change through `CallContext::changed_map_born`.)
 pub const IMPURE: &[&str] = &[
     "ago",
     "bcrypt",
@@ -51,10 +52,6 @@ pub const IMPURE: &[&str] = &[
     "genSignedCertWithKey",
     "getHostByName",
     "htpasswd",
-    "merge",
-    "mergeOverwrite",
-    "mustMerge",
-    "mustMergeOverwrite",
     "now",
     "randAlpha",
     "randAlphaNum",
@@ -62,9 +59,7 @@ pub const IMPURE: &[&str] = &[
     "randBytes",
     "randInt",
     "randNumeric",
-    "set",
     "shuffle",
-    "unset",
     "uuidv4",
 ];
 
@@ -720,6 +715,7 @@ fn register_dicts(m: &mut FuncMap) {
     m.register("set", Arity::Exact(3), |ctx, a| {
         let k = ctx.string_arg(a, 1)?.to_string();
         let d = map_required(ctx, a, "set")?;
+        ctx.changed_map_born(d.born());
         d.borrow_mut().insert(k, a[2].clone());
         Ok(Value::Map(d))
     });
@@ -727,6 +723,7 @@ fn register_dicts(m: &mut FuncMap) {
         let k = ctx.string_arg(a, 1)?;
         match ctx.map_arg(a, 0)? {
             Some(d) => {
+                ctx.changed_map_born(d.born());
                 d.borrow_mut().remove(k);
                 Ok(Value::Map(d))
             }

@@ -6,13 +6,13 @@
 //! (`type`, `properties`, `items`, `required`, `enum`, bounds) and annotations, so this
 //! module walks the schema and the values together and answers:
 //!
-//! - `Some(true)`: the values are valid and the schema is one its meta-schema accepts (every
+//! - `true`: the values are valid and the schema is one its meta-schema accepts (every
 //!   keyword read here has a well-formed value), so Helm would report nothing;
-//! - `None`: the schema uses a keyword or a form this module does not decide (`$ref`,
+//! - `false`: the schema uses a keyword or a form this module does not decide (`$ref`,
 //!   `pattern`, combinators, `format` where it is asserted, ...), or the values fail a check.
 //!
-//! `None` sends the caller to the full validator, which also words the errors; a `None` is
-//! never wrong, only slower. Keywords no draft defines are ignored, as every draft does.
+//! `false` sends the caller to the full validator, which also words the errors; a `false`
+//! is never wrong, only slower. Keywords no draft defines are ignored, as every draft does.
 
 use serde_json::{Map, Value};
 
@@ -29,9 +29,14 @@ enum Draft {
     Classic,
 }
 
-/// Whether `values` provably meet `schema` (a whole `values.schema.json` document); `None`
+/// Whether `values` provably meet `schema` (a whole `values.schema.json` document); `false`
 /// when the full validator has to decide (see the module documentation).
-pub fn proves_valid(schema: &Value, values: &Map<String, Value>) -> Option<bool> {
+pub fn proves_valid(schema: &Value, values: &Map<String, Value>) -> bool {
+    prove(schema, values).is_some()
+}
+
+/// [`proves_valid`]: `None` as soon as something is undecided or invalid.
+fn prove(schema: &Value, values: &Map<String, Value>) -> Option<()> {
     let draft = draft(schema)?;
     let walk = Walk { draft };
     let Value::Object(s) = schema else {
@@ -49,8 +54,7 @@ pub fn proves_valid(schema: &Value, values: &Map<String, Value>) -> Option<bool>
         return None;
     }
     walk.object(s, values)?;
-    walk.unreached_array(s)?;
-    Some(true)
+    walk.unreached_array(s)
 }
 
 /// The draft `$schema` names; `None` for draft 4 and meta-schemas that are not drafts.
@@ -84,7 +88,7 @@ impl Walk {
     /// Validates `instance` against `schema`; `None` when undecided or invalid.
     fn schema(&self, schema: &Value, instance: &Value) -> Option<()> {
         let Value::Object(s) = schema else {
-            return bool_schema(schema).map(|_| ());
+            return bool_schema(schema);
         };
         self.shapes(s, false)?;
         if let Some(t) = s.get("type")
@@ -278,9 +282,9 @@ const KNOWN_KEYWORDS: &[&str] = &[
 ];
 
 /// `true` accepts everything; `false` and non-schemas are left to the full validator.
-fn bool_schema(schema: &Value) -> Option<bool> {
+fn bool_schema(schema: &Value) -> Option<()> {
     match schema {
-        Value::Bool(true) => Some(true),
+        Value::Bool(true) => Some(()),
         _ => None,
     }
 }

@@ -11,6 +11,8 @@ pub mod parallel;
 pub mod render;
 pub mod semver;
 pub mod template;
+#[cfg(test)]
+mod test_support;
 pub mod version;
 pub mod vvp;
 pub mod yaml;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::super::decode::full_first_document;
 use super::super::json::{JsonOptions, to_json_unchecked};
 use super::*;
+use crate::test_support::{Rng, corpus_root};
 
 const MODES: [NumberMode; 2] = [NumberMode::Float64, NumberMode::Preserve];
 
@@ -348,13 +349,6 @@ fn fast_path_matches_go_recordings() {
     );
 }
 
-fn corpus_root() -> PathBuf {
-    match std::env::var_os("RUDDER_CHARTS_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/charts-corpus"),
-    }
-}
-
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -467,22 +461,6 @@ fn corpus_fast_path_agrees_with_full_decoder() {
             *bytes_read as f64 >= 0.9 * *bytes as f64,
             "{group}: fast path hit rate fell below 90 % of bytes"
         );
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so mutation runs are reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

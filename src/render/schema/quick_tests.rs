@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::proves_valid;
 use crate::render::schema::full_validation;
+use crate::test_support::{Rng, corpus_root};
 
 fn obj(v: Value) -> Map<String, Value> {
     match v {
@@ -149,13 +150,6 @@ fn numbers_compare_by_value() {
     assert!(!quick(big, json!({"a": 9_007_199_254_740_993u64})));
 }
 
-fn corpus_root() -> PathBuf {
-    match std::env::var_os("RUDDER_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/charts-corpus"),
-    }
-}
-
 /// Every chart with a schema in `dir` (recursively through `charts/`), loaded.
 fn charts_with_schemas(dir: &Path, out: &mut Vec<crate::chart::Chart>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -170,22 +164,6 @@ fn charts_with_schemas(dir: &Path, out: &mut Vec<crate::chart::Chart>) {
             out.push(chart);
         }
         charts_with_schemas(&p.join("charts"), out);
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

@@ -50,7 +50,6 @@ pub const IMPURE: &[&str] = &[
     "genSelfSignedCertWithKey",
     "genSignedCert",
     "genSignedCertWithKey",
-    "getHostByName",
     "htpasswd",
     "now",
     "randAlpha",

@@ -1,6 +1,6 @@
-//! Two independent pieces of work at once: the one place rudder starts threads inside a
-//! render (schema validation beside rendering, the two halves of template parsing and of the
-//! output stage's YAML decoding, the two primes of an RSA key).
+//! Two independent pieces of work at once: where rudder starts threads inside a render
+//! (schema validation beside rendering, the two halves of template parsing and of the output
+//! stage's YAML decoding). RSA primes have their own searchers (`sprig::rsa_keygen`).
 
 use std::sync::Mutex;
 

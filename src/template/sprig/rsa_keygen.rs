@@ -2,18 +2,19 @@
 //! `genSignedCert`.
 //!
 //! Generating a key is a random search for two large primes and dominates the render time of
-//! every chart that makes certificates. The two primes are independent, so they are searched
-//! for on two threads at once, each with `crypto-primes` (sieving plus the Baillie-PSW test and
-//! a random-base Miller-Rabin round, on constant-size `crypto-bigint` integers), which is
-//! several times faster than the `rsa` crate's own generator; the key is then assembled by the
-//! `rsa` crate, which the rest of the Sprig code uses for PEM and PKCS#8 encoding. The result
-//! is an ordinary two-prime RSA key with public exponent 65537 whose modulus has exactly
-//! `bits` bits, as Go's `rsa.GenerateKey` produces.
+//! every chart that makes certificates. The primes come from a [`pool`] that searches on every
+//! core and keeps a couple spare for the next key; each search ([`search`]) sieves random
+//! candidates, screens the survivors with a base-2 Fermat test on specialised Montgomery
+//! arithmetic ([`montgomery`]) and confirms the one that passes with `crypto-primes`
+//! (Baillie-PSW plus a random-base Miller-Rabin round). The key is then assembled by the `rsa`
+//! crate, which the rest of the Sprig code uses for PEM and PKCS#8 encoding. The result is an
+//! ordinary two-prime RSA key with public exponent 65537 whose modulus has exactly `bits`
+//! bits, as Go's `rsa.GenerateKey` produces.
 
-use crypto_bigint::{Random, U1024, U2048, U4096, U8192, Uint};
-use crypto_primes::hazmat::Sieve;
-use crypto_primes::is_prime_with_rng;
-use rand_core::OsRng;
+mod montgomery;
+mod pool;
+mod search;
+
 use rsa::{BigUint, RsaPrivateKey};
 use thiserror::Error;
 
@@ -63,43 +64,13 @@ pub fn generate(bits: usize) -> Result<RsaPrivateKey, KeygenError> {
 }
 
 /// Two random primes of `bits - bits / 2` and `bits / 2` bits, each with its top two bits set
-/// so that their product has exactly `bits` bits; searched for concurrently when a second
-/// thread is available.
+/// so that their product has exactly `bits` bits; both are asked for before either is
+/// awaited, so they are searched for together.
 fn prime_pair(bits: usize) -> (BigUint, BigUint) {
-    let (p_bits, q_bits) = (bits - bits / 2, bits / 2);
-    crate::parallel::join(|| prime(p_bits), || prime(q_bits))
-}
-
-/// One random probable prime of exactly `bits` bits (at most `MAX_BITS / 2`) with the top two
-/// bits set, computed in the smallest fixed-size integer that holds it.
-fn prime(bits: usize) -> BigUint {
-    match bits {
-        0..=1024 => prime_in::<{ U1024::LIMBS }>(bits),
-        1025..=2048 => prime_in::<{ U2048::LIMBS }>(bits),
-        2049..=4096 => prime_in::<{ U4096::LIMBS }>(bits),
-        _ => prime_in::<{ U8192::LIMBS }>(bits),
-    }
-}
-
-/// [`prime`] in `Uint<L>`: sieve upwards from a random odd start with the top two bits set
-/// until a candidate passes the primality test (a new start if the sieve runs past `bits`).
-fn prime_in<const L: usize>(bits: usize) -> BigUint {
-    loop {
-        let mut start = Uint::<L>::random(&mut OsRng);
-        start >>= Uint::<L>::BITS - bits;
-        start |= Uint::<L>::ONE | (Uint::<L>::ONE << (bits - 1)) | (Uint::<L>::ONE << (bits - 2));
-        for candidate in Sieve::new(&start, bits, false) {
-            if is_prime_with_rng(&mut OsRng, &candidate) {
-                return to_big_uint(&candidate);
-            }
-        }
-    }
-}
-
-/// The `rsa` crate's integer for a `crypto-bigint` one.
-fn to_big_uint<const L: usize>(n: &Uint<L>) -> BigUint {
-    let bytes: Vec<u8> = n.as_words().iter().flat_map(|w| w.to_le_bytes()).collect();
-    BigUint::from_bytes_le(&bytes)
+    let (p_pool, q_pool) = (pool::pool(bits - bits / 2), pool::pool(bits / 2));
+    p_pool.ask(1);
+    q_pool.ask(1);
+    (p_pool.take(), q_pool.take())
 }
 
 #[cfg(test)]
@@ -125,24 +96,6 @@ mod tests {
     #[test]
     fn odd_sizes_still_give_exact_modulus_length() {
         assert_eq!(generate(1025).unwrap().n().bits(), 1025);
-    }
-
-    #[test]
-    fn primes_have_the_top_two_bits_set() {
-        for bits in [512, 1024, 1025, 2048] {
-            let p = prime(bits);
-            assert_eq!(p.bits(), bits);
-            assert_eq!(&p >> (bits - 2), BigUint::from(3u32), "{bits}");
-        }
-    }
-
-    #[test]
-    fn conversion_keeps_the_value() {
-        let n = U1024::from_u64(0x0123_4567_89ab_cdef) << 700;
-        assert_eq!(
-            to_big_uint(&n),
-            BigUint::from(0x0123_4567_89ab_cdef_u64) << 700
-        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Generating a key is a random search for two large primes and dominates the render time of
 //! every chart that makes certificates. The primes come from a [`pool`] that searches on every
 //! core and keeps a couple spare for the next key; each search ([`search`]) sieves random
-//! candidates, screens the survivors with a base-2 Fermat test on specialised Montgomery
+//! candidates ([`sieve`]), screens the survivors with a base-2 Fermat test on specialised Montgomery
 //! arithmetic ([`montgomery`]) and confirms the one that passes with `crypto-primes`
 //! (Baillie-PSW plus a random-base Miller-Rabin round). The key is then assembled by the `rsa`
 //! crate, which the rest of the Sprig code uses for PEM and PKCS#8 encoding. The result is an
@@ -14,6 +14,7 @@
 mod montgomery;
 mod pool;
 mod search;
+mod sieve;
 
 use rsa::{BigUint, RsaPrivateKey};
 use thiserror::Error;

@@ -1,12 +1,12 @@
 //! The search for one random prime of a given size.
 
 use crypto_bigint::{Random, U1024, U2048, U4096, U8192, Uint};
-use crypto_primes::hazmat::Sieve;
 use crypto_primes::is_prime_with_rng;
 use rand_core::OsRng;
 use rsa::BigUint;
 
 use super::montgomery::Modulus;
+use super::sieve;
 
 /// One random probable prime of exactly `bits` bits (at most 8192) with the top two bits set,
 /// or `None` as soon as `keep_going` (asked before each candidate is tested) says stop.
@@ -19,17 +19,21 @@ pub fn prime(bits: usize, keep_going: &mut dyn FnMut() -> bool) -> Option<BigUin
     }
 }
 
-/// [`prime`] in `Uint<L>`: sieve upwards from a random odd start with the top two bits set
-/// (a new start if the sieve runs past `bits`); a candidate that passes the base-2 Fermat
-/// screen is confirmed with `crypto-primes` (Baillie-PSW and a random-base Miller-Rabin).
+/// [`prime`] in `Uint<L>`: sieve a window upwards from a random odd start with the top two
+/// bits set (a new start when the window holds no prime); a survivor that passes the base-2
+/// Fermat screen is confirmed with `crypto-primes` (Baillie-PSW and a random-base
+/// Miller-Rabin).
 fn prime_in<const L: usize>(bits: usize, keep_going: &mut dyn FnMut() -> bool) -> Option<BigUint> {
     loop {
         let mut start = Uint::<L>::random(&mut OsRng);
         start >>= Uint::<L>::BITS - bits;
         start |= Uint::<L>::ONE | (Uint::<L>::ONE << (bits - 1)) | (Uint::<L>::ONE << (bits - 2));
-        for candidate in Sieve::new(&start, bits, false) {
+        for candidate in sieve::survivors(&start) {
             if !keep_going() {
                 return None;
+            }
+            if candidate.bits() != bits {
+                break;
             }
             let screened =
                 Modulus::new(candidate.as_words()).is_some_and(|m| m.passes_fermat_base_2());

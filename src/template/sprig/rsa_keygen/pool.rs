@@ -75,7 +75,7 @@ impl Pool {
         let mut state = self.lock();
         loop {
             if let Some(prime) = state.ready.pop() {
-                state.waiting -= 1;
+                state.waiting = state.waiting.saturating_sub(1);
                 return prime;
             }
             if state.searchers == 0 {

@@ -8,7 +8,7 @@ use rsa::BigUint;
 use super::montgomery::Modulus;
 use super::sieve;
 
-/// One random probable prime of exactly `bits` bits (at most 8192) with the top two bits set,
+/// One random probable prime of exactly `bits` bits (3 to 8192) with the top two bits set,
 /// or `None` as soon as `keep_going` (asked before each candidate is tested) says stop.
 pub fn prime(bits: usize, keep_going: &mut dyn FnMut() -> bool) -> Option<BigUint> {
     match bits {
@@ -45,7 +45,7 @@ fn prime_in<const L: usize>(bits: usize, keep_going: &mut dyn FnMut() -> bool) -
 }
 
 /// The `rsa` crate's integer for a `crypto-bigint` one.
-pub fn to_big_uint<const L: usize>(n: &Uint<L>) -> BigUint {
+fn to_big_uint<const L: usize>(n: &Uint<L>) -> BigUint {
     let bytes: Vec<u8> = n.as_words().iter().flat_map(|w| w.to_le_bytes()).collect();
     BigUint::from_bytes_le(&bytes)
 }

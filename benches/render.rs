@@ -4,6 +4,8 @@
 //! chart loading and values merging.
 //!
 //! The corpus is `../shared/charts-corpus` next to the checkout, or `$RUDDER_CHARTS_CORPUS`.
+//! A last group renders `benches/charts/rsa-keys` (one self-signed CA, so one 2048-bit RSA
+//! key, per `keys`), whose time is key generation; it needs no corpus.
 //! Run with `cargo bench --bench render`.
 
 use std::hint::black_box;
@@ -124,5 +126,28 @@ fn bench_render(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_render);
+/// Renders of `benches/charts/rsa-keys` with one and two keys: in-process RSA key
+/// generation, a random-time search (hence the wide intervals). The process's prime pool
+/// keeps spare primes between iterations, as it does in a long-lived controller.
+fn bench_keys(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/charts/rsa-keys");
+    let chart = chart::load(&dir).expect("chart load");
+    let opts = ReleaseOptions {
+        release_name: "bench".into(),
+        namespace: "default".into(),
+        ..ReleaseOptions::default()
+    };
+    let mut group = c.benchmark_group("keys");
+    group.sample_size(20);
+    for keys in [1, 2] {
+        let mut values = Map::new();
+        values.insert("keys".into(), Value::from(keys));
+        group.bench_function(format!("rsa-keys-{keys}"), |b| {
+            b.iter(|| black_box(render(&chart, values.clone(), &opts)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_keys);
 criterion_main!(benches);

@@ -119,7 +119,7 @@ impl Pool {
 
     /// A searcher's life: primes into the pool until no longer wanted.
     fn search(self: Arc<Self>) {
-        let guard = Searcher(&self);
+        let _counted_out_on_panic = Searcher(&self);
         loop {
             let Some(prime) = search::prime(self.bits, &mut || self.still_wanted()) else {
                 break;
@@ -132,7 +132,6 @@ impl Pool {
                 break;
             }
         }
-        std::mem::forget(guard);
     }
 
     /// Whether this searcher should go on; if not, it is counted out.
@@ -156,6 +155,10 @@ struct Searcher<'a>(&'a Pool);
 
 impl Drop for Searcher<'_> {
     fn drop(&mut self) {
+        // A searcher that returns has already counted itself out.
+        if !std::thread::panicking() {
+            return;
+        }
         let mut state = self.0.lock();
         state.searchers -= 1;
         self.0.arrived.notify_all();
